@@ -1,0 +1,11 @@
+import { handlePost } from "@/server/http/rest";
+import { confirmPaymentIntent } from "@/server/payments/orchestrator";
+import { confirmPaymentIntentInput } from "@/server/payments/schemas";
+import { serializePaymentIntent } from "@/server/payments/serialize";
+
+export const dynamic = "force-dynamic";
+
+export async function POST(request: Request, { params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  return handlePost(request, confirmPaymentIntentInput, (ctx, input, opts) => confirmPaymentIntent(ctx, ctx.merchantId, id, input, opts), serializePaymentIntent);
+}

@@ -1,0 +1,18 @@
+import { handleGet, handlePost } from "@/server/http/rest";
+import { updatePaymentIntentDetails } from "@/server/payments/orchestrator";
+import { getPaymentIntent } from "@/server/payments/queries";
+import { updatePaymentIntentInput } from "@/server/payments/schemas";
+import { serializePaymentIntent } from "@/server/payments/serialize";
+
+type Params = { params: Promise<{ id: string }> };
+export const dynamic = "force-dynamic";
+
+export async function GET(request: Request, { params }: Params) {
+  const { id } = await params;
+  return handleGet(request, (ctx) => getPaymentIntent(ctx, id));
+}
+
+export async function POST(request: Request, { params }: Params) {
+  const { id } = await params;
+  return handlePost(request, updatePaymentIntentInput, (ctx, input, opts) => updatePaymentIntentDetails(ctx, ctx.merchantId, id, input, opts), serializePaymentIntent);
+}

@@ -1,0 +1,23 @@
+import { index, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { merchants } from "./merchants";
+
+/**
+ * Merchant-visible events (Stripe's /v1/events) and the transactional outbox in one table:
+ * written in the same transaction as the state change; published_at is set by the dispatcher.
+ */
+export const events = pgTable(
+  "events",
+  {
+    id: text("id").primaryKey(),
+    merchantId: text("merchant_id").notNull().references(() => merchants.id),
+    type: text("type").notNull(),
+    objectId: text("object_id").notNull(),
+    data: jsonb("data").$type<Record<string, unknown>>().notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    publishedAt: timestamp("published_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("events_merchant_created_idx").on(t.merchantId, t.createdAt.desc(), t.id.desc()),
+    index("events_object_idx").on(t.objectId),
+  ],
+);

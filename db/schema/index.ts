@@ -1,0 +1,5 @@
+export * from "./merchants";
+export * from "./payments";
+export * from "./events";
+export * from "./idempotency";
+export * from "./ledger";

@@ -1,0 +1,107 @@
+import { sql } from "drizzle-orm";
+import { check, index, integer, jsonb, pgEnum, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import {
+  ATTEMPT_KINDS,
+  ATTEMPT_STATUSES,
+  CAPTURE_METHODS,
+  PAYMENT_STATUSES,
+  REFUND_STATUSES,
+} from "../../server/payments/statuses";
+import { currency, minor, timestamps } from "./columns";
+import { merchants } from "./merchants";
+
+export const paymentStatus = pgEnum("payment_status", PAYMENT_STATUSES);
+export const captureMethod = pgEnum("capture_method", CAPTURE_METHODS);
+export const attemptKind = pgEnum("attempt_kind", ATTEMPT_KINDS);
+export const attemptStatus = pgEnum("attempt_status", ATTEMPT_STATUSES);
+export const refundStatus = pgEnum("refund_status", REFUND_STATUSES);
+
+export const paymentIntents = pgTable(
+  "payment_intents",
+  {
+    id: text("id").primaryKey(),
+    merchantId: text("merchant_id").notNull().references(() => merchants.id),
+    amount: minor("amount").notNull(),
+    currency: currency().notNull(),
+    status: paymentStatus("status").notNull(),
+    captureMethod: captureMethod("capture_method").notNull(),
+    paymentMethod: text("payment_method"),
+    paymentMethodType: text("payment_method_type"),
+    amountCapturable: minor("amount_capturable").notNull().default(sql`0`),
+    amountReceived: minor("amount_received").notNull().default(sql`0`),
+    amountRefunded: minor("amount_refunded").notNull().default(sql`0`),
+    description: text("description"),
+    metadata: jsonb("metadata").$type<Record<string, string>>().notNull().default({}),
+    returnUrl: text("return_url"),
+    lastPaymentError: jsonb("last_payment_error").$type<Record<string, unknown> | null>(),
+    nextAction: jsonb("next_action").$type<Record<string, unknown> | null>(),
+    cancellationReason: text("cancellation_reason"),
+    psp: text("psp").notNull().default("stripe"),
+    pspPaymentIntentId: text("psp_payment_intent_id"),
+    pspChargeId: text("psp_charge_id"),
+    /** Bumped on every state change; optimistic guard for concurrent writers. */
+    version: integer("version").notNull().default(1),
+    ...timestamps(),
+  },
+  (t) => [
+    index("payment_intents_merchant_created_idx").on(t.merchantId, t.createdAt.desc(), t.id.desc()),
+    index("payment_intents_in_flight_idx")
+      .on(t.status, t.updatedAt)
+      .where(sql`${t.status} in ('authorizing','capturing','cancelling')`),
+    check("payment_intents_amount_positive", sql`${t.amount} > 0`),
+    check(
+      "payment_intents_amounts_consistent",
+      sql`${t.amountReceived} >= 0 and ${t.amountRefunded} >= 0 and ${t.amountCapturable} >= 0 and ${t.amountReceived} <= ${t.amount} and ${t.amountRefunded} <= ${t.amountReceived} and ${t.amountCapturable} <= ${t.amount}`,
+    ),
+  ],
+);
+
+/** One row per call to the PSP, written before the call (persist -> call -> apply). */
+export const paymentAttempts = pgTable(
+  "payment_attempts",
+  {
+    id: text("id").primaryKey(),
+    merchantId: text("merchant_id").notNull().references(() => merchants.id),
+    paymentIntentId: text("payment_intent_id").notNull().references(() => paymentIntents.id),
+    refundId: text("refund_id"),
+    kind: attemptKind("kind").notNull(),
+    status: attemptStatus("status").notNull(),
+    amount: minor("amount").notNull(),
+    currency: currency().notNull(),
+    paymentMethod: text("payment_method"),
+    /** Deterministic key sent to the PSP so a retried call never charges twice. */
+    pspIdempotencyKey: text("psp_idempotency_key").notNull(),
+    pspReference: text("psp_reference"),
+    failureCode: text("failure_code"),
+    failureMessage: text("failure_message"),
+    ...timestamps(),
+  },
+  (t) => [
+    uniqueIndex("payment_attempts_psp_key_uq").on(t.pspIdempotencyKey),
+    index("payment_attempts_intent_idx").on(t.paymentIntentId),
+    index("payment_attempts_pending_idx").on(t.updatedAt).where(sql`${t.status} = 'pending'`),
+    check("payment_attempts_amount_nonneg", sql`${t.amount} >= 0`),
+  ],
+);
+
+export const refunds = pgTable(
+  "refunds",
+  {
+    id: text("id").primaryKey(),
+    merchantId: text("merchant_id").notNull().references(() => merchants.id),
+    paymentIntentId: text("payment_intent_id").notNull().references(() => paymentIntents.id),
+    amount: minor("amount").notNull(),
+    currency: currency().notNull(),
+    status: refundStatus("status").notNull(),
+    reason: text("reason"),
+    metadata: jsonb("metadata").$type<Record<string, string>>().notNull().default({}),
+    pspRefundId: text("psp_refund_id"),
+    failureReason: text("failure_reason"),
+    ...timestamps(),
+  },
+  (t) => [
+    index("refunds_merchant_created_idx").on(t.merchantId, t.createdAt.desc(), t.id.desc()),
+    index("refunds_intent_idx").on(t.paymentIntentId),
+    check("refunds_amount_positive", sql`${t.amount} > 0`),
+  ],
+);

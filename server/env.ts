@@ -1,0 +1,33 @@
+import { z } from "zod";
+
+/** The only module that reads process.env. Empty strings count as unset. */
+const emptyAsUndefined = (v: unknown) => (v === "" ? undefined : v);
+const optional = <T extends z.ZodType>(s: T) => z.preprocess(emptyAsUndefined, s.optional());
+
+const schema = z.object({
+  NODE_ENV: optional(z.enum(["development", "production", "test"])),
+  DATABASE_URL: optional(z.string().url()),
+  DB_POOL_MAX: optional(z.coerce.number().int().positive()),
+  PORT: optional(z.coerce.number().int().positive()),
+  DEMO_SECRET_KEY: optional(z.string().startsWith("sk_")),
+  /** Real Stripe when set; otherwise the PSP simulator at STRIPE_API_BASE. */
+  STRIPE_SECRET_KEY: optional(z.string().startsWith("sk_")),
+  STRIPE_WEBHOOK_SECRET: optional(z.string()),
+  /** Base URL of a Stripe-compatible API (the simulator), e.g. http://127.0.0.1:12111 */
+  STRIPE_API_BASE: optional(z.string().url()),
+  PSP_TIMEOUT_MS: optional(z.coerce.number().int().positive()),
+  LOG_LEVEL: optional(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])),
+});
+
+export type Env = z.infer<typeof schema>;
+
+let cached: Env | undefined;
+export function env(): Env {
+  cached ??= schema.parse(process.env);
+  return cached;
+}
+
+/** For tests and launchers that change the environment after start. */
+export function resetEnvCache(): void {
+  cached = undefined;
+}

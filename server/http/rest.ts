@@ -1,0 +1,113 @@
+import { randomUUID } from "node:crypto";
+import type { z } from "zod";
+import { getDatabase, type Db } from "@/db/client";
+import { DomainError } from "../errors";
+import { withIdempotency, type StoredResponse } from "../idempotency/with-idempotency";
+import { logger } from "../logger";
+import { merchantForApiKey } from "../merchants/api-keys";
+import type { CallOptions, Outcome, PaymentsContext } from "../payments/context";
+import { getPsp } from "../psp";
+import { decodeForm } from "../psp/simulator/form";
+import { stripeErrorBody, toDomainError } from "./stripe-errors";
+
+export interface RestContext extends PaymentsContext {
+  merchantId: string;
+  url: URL;
+}
+
+const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
+
+function respond(res: StoredResponse, extra: Record<string, string> = {}): Response {
+  return new Response(res.body, { status: res.status, headers: { ...JSON_HEADERS, "request-id": `req_${randomUUID().replaceAll("-", "")}`, ...extra } });
+}
+
+function errorResponse(e: unknown): Response {
+  const err = toDomainError(e);
+  if (err.code === "internal_error") logger.error({ err: e }, "unhandled error in merchant API");
+  return respond({ status: err.httpStatus, body: JSON.stringify(stripeErrorBody(err)) });
+}
+
+async function authenticate(request: Request, db: Db): Promise<string> {
+  const header = request.headers.get("authorization") ?? "";
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  const basic = /^Basic\s+(\S+)$/i.exec(header);
+  const key = match?.[1] ?? (basic ? Buffer.from(basic[1]!, "base64").toString().split(":")[0] : undefined);
+  if (!key) throw new DomainError("unauthorized", "You did not provide an API key. Use Authorization: Bearer sk_test_...");
+  const merchantId = await merchantForApiKey(db, key);
+  if (!merchantId) throw new DomainError("api_key_invalid", "Invalid API Key provided.");
+  return merchantId;
+}
+
+/** Stripe clients send form bodies with bracket notation; JSON is accepted too. */
+async function readParams(request: Request): Promise<Record<string, unknown>> {
+  const text = await request.text();
+  if (!text) return {};
+  const type = request.headers.get("content-type") ?? "";
+  if (type.includes("application/json")) {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+    } catch {
+      /* fall through */
+    }
+    throw new DomainError("parameter_invalid", "The request body is not a valid JSON object.");
+  }
+  return decodeForm(text);
+}
+
+export function parseInput<S extends z.ZodType>(schema: S, params: unknown): z.infer<S> {
+  const parsed = schema.safeParse(params);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const param = issue.path.map(String).join(".") || undefined;
+  const code = issue.code === "invalid_type" && issue.input === undefined ? "parameter_missing" : "parameter_invalid";
+  const message = code === "parameter_missing" ? `Missing required param: ${param}.` : `Invalid ${param ?? "request"}: ${issue.message}`;
+  throw new DomainError(code, message, param ? { param } : {});
+}
+
+async function context(request: Request): Promise<RestContext> {
+  const { db } = getDatabase();
+  const merchantId = await authenticate(request, db);
+  return { db, psp: getPsp(), merchantId, url: new URL(request.url) };
+}
+
+/** GET handlers: authenticate, run, serialize. */
+export async function handleGet(request: Request, run: (ctx: RestContext) => Promise<unknown>): Promise<Response> {
+  try {
+    const ctx = await context(request);
+    return respond({ status: 200, body: JSON.stringify(await run(ctx)) });
+  } catch (e) {
+    return errorResponse(e);
+  }
+}
+
+/**
+ * POST handlers: authenticate, parse and validate (nothing stored for invalid input), then run the
+ * operation once per Idempotency-Key with its response stored atomically with its effect.
+ */
+export async function handlePost<S extends z.ZodType, T>(
+  request: Request,
+  schema: S,
+  run: (ctx: RestContext, input: z.infer<S>, opts: CallOptions) => Promise<T>,
+  serialize: (value: T) => unknown,
+): Promise<Response> {
+  try {
+    const ctx = await context(request);
+    const params = await readParams(request);
+    const input = parseInput(schema, params);
+    const key = request.headers.get("idempotency-key") ?? `auto_${randomUUID()}`;
+    const render = (outcome: Outcome<unknown>): StoredResponse =>
+      outcome.ok
+        ? { status: 200, body: JSON.stringify(serialize(outcome.value as T)) }
+        : { status: outcome.error.httpStatus, body: JSON.stringify(stripeErrorBody(outcome.error)) };
+    const { response, replayed } = await withIdempotency(
+      ctx.db,
+      { merchantId: ctx.merchantId, key, method: "POST", path: ctx.url.pathname, params },
+      render,
+      ({ finalize, resume }) => run(ctx, input, { finalize, resume, requestKey: key }),
+    );
+    return respond(response, replayed ? { "idempotent-replayed": "true" } : {});
+  } catch (e) {
+    return errorResponse(e);
+  }
+}

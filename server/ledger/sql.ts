@@ -1,0 +1,44 @@
+import type { SQL } from "drizzle-orm";
+import { PgDialect } from "drizzle-orm/pg-core";
+import type { DbOrTx } from "../../db/client";
+
+/** Internal helpers for the ledger's hand-written SQL; not part of the public API. */
+
+const dialect = new PgDialect();
+
+/**
+ * Runs `query` and returns its rows. With `prepare`, the statement is sent as a named prepared
+ * statement (postgres.js caches it per connection by text), so hot paths skip parse/plan.
+ */
+export async function rows<T extends Record<string, unknown>>(db: DbOrTx, query: SQL, opts: { prepare?: boolean } = {}): Promise<T[]> {
+  if (opts.prepare) {
+    const q = dialect.sqlToQuery(query);
+    const prepared = db._.session.prepareQuery<{ execute: T[]; all: T[]; values: unknown[][] }>(
+      { sql: q.sql, params: q.params },
+      undefined,
+      "ledger",
+      false,
+    );
+    return prepared.execute();
+  }
+  return (await db.execute<T>(query)) as unknown as T[];
+}
+
+/**
+ * A PostgreSQL array literal for a list of integers or identifier-like strings, sent as one text
+ * parameter and cast in SQL (`$1::bigint[]`), so statements keep one text whatever the list length.
+ */
+export function pgArray(values: readonly (bigint | string)[]): string {
+  for (const v of values) {
+    if (typeof v === "string" && !/^[A-Za-z0-9_:.-]+$/.test(v)) throw new Error(`unsafe array element: ${v}`);
+  }
+  return `{${values.join(",")}}`;
+}
+
+/** sum() over bigint yields numeric; it is read as text and parsed exactly, never through a float. */
+export function toBigInt(value: unknown): bigint {
+  if (typeof value === "bigint") return value;
+  if (typeof value === "string" && /^-?\d+$/.test(value)) return BigInt(value);
+  if (value === null || value === undefined) return 0n;
+  throw new Error(`expected an integer from the database, got ${String(value)}`);
+}

@@ -1,0 +1,185 @@
+import type { DbOrTx } from "@/db/client";
+import { DomainError } from "../errors";
+import {
+  authorizationJournal,
+  captureJournal,
+  postJournal,
+  releaseJournal,
+  type JournalDraft,
+} from "../ledger";
+import type { AuthorizeResult, CancelResult, CaptureResult } from "../psp/types";
+import type { Outcome } from "./context";
+import {
+  findAttempt,
+  findPaymentIntent,
+  lockPaymentIntent,
+  recordEvent,
+  updateAttempt,
+  updatePaymentIntent,
+  type PaymentIntentRow,
+} from "./repository";
+import { serializePaymentIntent } from "./serialize";
+import { transition } from "./state-machine";
+
+export type Applied = Outcome<PaymentIntentRow>;
+
+export async function requireIntent(db: DbOrTx, merchantId: string, id: string, opts: { lock?: boolean } = {}) {
+  const pi = opts.lock ? await lockPaymentIntent(db, merchantId, id) : await findPaymentIntent(db, merchantId, id);
+  if (!pi) throw new DomainError("resource_missing", `No such payment_intent: '${id}'`, { param: "intent" });
+  return pi;
+}
+
+export async function post(tx: DbOrTx, pi: PaymentIntentRow, draft: JournalDraft): Promise<void> {
+  await postJournal(tx, { merchantId: pi.merchantId, currency: pi.currency, paymentIntentId: pi.id, ...draft });
+}
+
+async function emit(tx: DbOrTx, type: string, pi: PaymentIntentRow) {
+  await recordEvent(tx, pi.merchantId, type, pi.id, serializePaymentIntent(pi));
+}
+
+/**
+ * Applies the PSP's answer to an authorization attempt. Runs in the transaction that also stores
+ * the idempotent response. An attempt that is no longer pending was applied by someone else
+ * (a concurrent retry or recovery): the current state is returned unchanged.
+ */
+export async function applyAuthorizeResult(
+  tx: DbOrTx,
+  merchantId: string,
+  paymentIntentId: string,
+  attemptId: string,
+  result: Exclude<AuthorizeResult, { outcome: "unknown" }>,
+): Promise<Applied> {
+  const pi = await requireIntent(tx, merchantId, paymentIntentId, { lock: true });
+  const attempt = await findAttempt(tx, attemptId);
+  if (!attempt || (attempt.status !== "pending" && attempt.status !== "requires_action")) return { ok: true, value: pi };
+  const pspIds = { pspPaymentIntentId: result.pspPaymentIntentId ?? pi.pspPaymentIntentId };
+
+  switch (result.outcome) {
+    case "authorized": {
+      const updated = await updatePaymentIntent(tx, pi, {
+        ...pspIds,
+        status: transition(pi.status, "authorization_succeeded", pi.id),
+        amountCapturable: pi.amount,
+        pspChargeId: result.pspChargeId,
+        nextAction: null,
+      });
+      await updateAttempt(tx, attempt.id, { status: "succeeded", pspReference: result.pspPaymentIntentId });
+      await post(tx, updated, authorizationJournal({ attemptId: attempt.id, amount: attempt.amount }));
+      await emit(tx, "payment_intent.amount_capturable_updated", updated);
+      return { ok: true, value: updated };
+    }
+    case "captured": {
+      const captured = result.amountCaptured;
+      const updated = await updatePaymentIntent(tx, pi, {
+        ...pspIds,
+        status: transition(pi.status, "authorization_captured", pi.id),
+        amountCapturable: 0n,
+        amountReceived: captured,
+        pspChargeId: result.pspChargeId,
+        nextAction: null,
+      });
+      await updateAttempt(tx, attempt.id, { status: "succeeded", pspReference: result.pspPaymentIntentId });
+      await post(tx, updated, authorizationJournal({ attemptId: attempt.id, amount: attempt.amount }));
+      await post(tx, updated, captureJournal({ attemptId: attempt.id, amount: captured, fee: result.fee ?? 0n }));
+      if (attempt.amount > captured) {
+        await post(tx, updated, releaseJournal({ reference: `release:${attempt.id}`, amount: attempt.amount - captured }));
+      }
+      await emit(tx, "payment_intent.succeeded", updated);
+      return { ok: true, value: updated };
+    }
+    case "requires_action": {
+      const updated = await updatePaymentIntent(tx, pi, {
+        ...pspIds,
+        status: transition(pi.status, "authorization_requires_action", pi.id),
+        nextAction: result.nextAction,
+      });
+      await updateAttempt(tx, attempt.id, { status: "requires_action", pspReference: result.pspPaymentIntentId });
+      await emit(tx, "payment_intent.requires_action", updated);
+      return { ok: true, value: updated };
+    }
+    case "declined":
+    case "failed": {
+      const isCard = result.outcome === "declined";
+      const lastPaymentError = {
+        type: isCard ? "card_error" : "invalid_request_error",
+        code: result.code,
+        ...(result.declineCode ? { decline_code: result.declineCode } : {}),
+        message: result.message,
+        payment_method: { id: attempt.paymentMethod },
+      };
+      const updated = await updatePaymentIntent(tx, pi, {
+        ...pspIds,
+        status: transition(pi.status, "authorization_declined", pi.id),
+        lastPaymentError,
+        nextAction: null,
+      });
+      await updateAttempt(tx, attempt.id, { status: "failed", failureCode: result.declineCode ?? result.code, failureMessage: result.message });
+      await emit(tx, "payment_intent.payment_failed", updated);
+      const body = { code: result.code, payment_intent: serializePaymentIntent(updated) };
+      const error = isCard
+        ? new DomainError("card_declined", result.message, { declineCode: result.declineCode, extra: body })
+        : new DomainError("parameter_invalid", result.message, { param: "payment_method", extra: body });
+      return { ok: false, error };
+    }
+  }
+}
+
+export async function applyCaptureResult(
+  tx: DbOrTx,
+  merchantId: string,
+  paymentIntentId: string,
+  attemptId: string,
+  result: Exclude<CaptureResult, { outcome: "unknown" }>,
+): Promise<Applied> {
+  const pi = await requireIntent(tx, merchantId, paymentIntentId, { lock: true });
+  const attempt = await findAttempt(tx, attemptId);
+  if (!attempt || attempt.status !== "pending") return { ok: true, value: pi };
+
+  if (result.outcome === "failed") {
+    const updated = await updatePaymentIntent(tx, pi, { status: transition(pi.status, "capture_failed", pi.id) });
+    await updateAttempt(tx, attempt.id, { status: "failed", failureCode: result.code, failureMessage: result.message });
+    return { ok: false, error: new DomainError("parameter_invalid", `Capture of ${pi.id} failed: ${result.message}`, { extra: { code: result.code } }) };
+  }
+  const captured = result.amountCaptured;
+  const released = pi.amountCapturable - captured;
+  const updated = await updatePaymentIntent(tx, pi, {
+    status: transition(pi.status, "capture_succeeded", pi.id),
+    amountReceived: captured,
+    amountCapturable: 0n,
+    pspChargeId: result.pspChargeId ?? pi.pspChargeId,
+  });
+  await updateAttempt(tx, attempt.id, { status: "succeeded", pspReference: result.pspChargeId });
+  await post(tx, updated, captureJournal({ attemptId: attempt.id, amount: captured, fee: result.fee ?? 0n }));
+  if (released > 0n) await post(tx, updated, releaseJournal({ reference: `release:${attempt.id}`, amount: released }));
+  await emit(tx, "payment_intent.succeeded", updated);
+  return { ok: true, value: updated };
+}
+
+export async function applyCancelResult(
+  tx: DbOrTx,
+  merchantId: string,
+  paymentIntentId: string,
+  attemptId: string,
+  result: Exclude<CancelResult, { outcome: "unknown" }>,
+): Promise<Applied> {
+  const pi = await requireIntent(tx, merchantId, paymentIntentId, { lock: true });
+  const attempt = await findAttempt(tx, attemptId);
+  if (!attempt || attempt.status !== "pending") return { ok: true, value: pi };
+
+  if (result.outcome === "failed") {
+    const event = pi.amountCapturable > 0n ? "cancel_failed" : "cancel_failed_unauthenticated";
+    const updated = await updatePaymentIntent(tx, pi, { status: transition(pi.status, event, pi.id) });
+    await updateAttempt(tx, attempt.id, { status: "failed", failureCode: result.code, failureMessage: result.message });
+    return { ok: false, error: new DomainError("payment_intent_unexpected_state", `Cancel of ${updated.id} failed: ${result.message}`) };
+  }
+  const held = pi.amountCapturable;
+  const updated = await updatePaymentIntent(tx, pi, {
+    status: transition(pi.status, "cancel_succeeded", pi.id),
+    amountCapturable: 0n,
+    nextAction: null,
+  });
+  await updateAttempt(tx, attempt.id, { status: "succeeded" });
+  if (held > 0n) await post(tx, updated, releaseJournal({ reference: `release:${attempt.id}`, amount: held }));
+  await emit(tx, "payment_intent.canceled", updated);
+  return { ok: true, value: updated };
+}

@@ -1,0 +1,315 @@
+import type { DbOrTx } from "@/db/client";
+import { DomainError } from "../errors";
+import { newId } from "../ids";
+import { normalizeCurrency, parseAmountMinor } from "../money/money";
+import type { AuthorizeResult, CancelResult, CaptureResult } from "../psp/types";
+import {
+  applyAuthorizeResult,
+  applyCancelResult,
+  applyCaptureResult,
+  requireIntent,
+  type Applied,
+} from "./apply";
+import type { CallOptions, Outcome, PaymentsContext } from "./context";
+import {
+  findAttempt,
+  findPendingAttempt,
+  insertAttempt,
+  insertPaymentIntent,
+  lockPaymentIntent,
+  recordEvent,
+  updatePaymentIntent,
+  type AttemptRow,
+  type PaymentIntentRow,
+} from "./repository";
+import type {
+  CreatePaymentIntentInput,
+  ConfirmPaymentIntentInput,
+  UpdatePaymentIntentInput,
+} from "./schemas";
+import { serializePaymentIntent } from "./serialize";
+import { transition } from "./state-machine";
+import type { CaptureMethod } from "./statuses";
+
+const captureMethodOf = (raw: string | undefined): CaptureMethod => (raw === "manual" ? "manual" : "automatic");
+
+/** Deterministic PSP key per attempt: repeating the call never repeats its effect at the PSP. */
+const pspKey = (attempt: { id: string }) => `payrail_${attempt.id}`;
+
+async function finish<T>(tx: DbOrTx, opts: CallOptions, outcome: Outcome<T>): Promise<void> {
+  if (opts.finalize) await opts.finalize(tx, outcome);
+}
+
+/** Unwraps an applied outcome: returns the value or throws the domain error (already finalized). */
+function settle<T>(outcome: Outcome<T>): T {
+  if (!outcome.ok) throw outcome.error;
+  return outcome.value;
+}
+
+// ---------------------------------------------------------------- create / update
+
+export async function createPaymentIntent(
+  ctx: PaymentsContext,
+  merchantId: string,
+  input: CreatePaymentIntentInput,
+  opts: CallOptions = {},
+): Promise<PaymentIntentRow> {
+  const amount = parseAmountMinor(input.amount);
+  const currency = normalizeCurrency(input.currency);
+  if (input.confirm && !input.payment_method) {
+    throw new DomainError("parameter_missing", "You must provide a payment_method when confirm=true.", { param: "payment_method" });
+  }
+  const created = await ctx.db.transaction(async (tx) => {
+    const pi = await insertPaymentIntent(tx, {
+      id: newId("pi"),
+      merchantId,
+      amount,
+      currency,
+      status: input.payment_method ? "requires_confirmation" : "created",
+      captureMethod: captureMethodOf(input.capture_method),
+      paymentMethod: input.payment_method ?? null,
+      paymentMethodType: input.payment_method ? "card" : null,
+      description: input.description ?? null,
+      metadata: input.metadata ?? {},
+      returnUrl: input.return_url ?? null,
+    });
+    await recordEvent(tx, merchantId, "payment_intent.created", pi.id, serializePaymentIntent(pi));
+    if (!input.confirm) await finish(tx, opts, { ok: true, value: pi });
+    return pi;
+  });
+  if (!input.confirm) return created;
+  return confirmPaymentIntent(ctx, merchantId, created.id, { return_url: input.return_url }, opts);
+}
+
+export async function updatePaymentIntentDetails(
+  ctx: PaymentsContext,
+  merchantId: string,
+  id: string,
+  input: UpdatePaymentIntentInput,
+  opts: CallOptions = {},
+): Promise<PaymentIntentRow> {
+  return ctx.db.transaction(async (tx) => {
+    const pi = await requireIntent(tx, merchantId, id);
+    const changes: Parameters<typeof updatePaymentIntent>[2] = {};
+    const touchesPayment = input.amount !== undefined || input.currency !== undefined || input.payment_method !== undefined || input.capture_method !== undefined;
+    let status = pi.status;
+    if (touchesPayment) {
+      // Amount, currency and method can only change before confirmation.
+      status = transition(pi.status, "attach_payment_method", pi.id);
+      if (!input.payment_method && !pi.paymentMethod) status = pi.status;
+    }
+    if (input.amount !== undefined) changes.amount = parseAmountMinor(input.amount);
+    if (input.currency !== undefined) changes.currency = normalizeCurrency(input.currency);
+    if (input.capture_method !== undefined) changes.captureMethod = captureMethodOf(input.capture_method);
+    if (input.payment_method !== undefined) {
+      changes.paymentMethod = input.payment_method;
+      changes.paymentMethodType = "card";
+    }
+    if (input.description !== undefined) changes.description = input.description;
+    if (input.metadata !== undefined) changes.metadata = mergeMetadata(pi.metadata, input.metadata);
+    changes.status = status;
+    const updated = await updatePaymentIntent(tx, pi, changes);
+    await finish(tx, opts, { ok: true, value: updated });
+    return updated;
+  });
+}
+
+/** Stripe semantics: an empty value removes a key. */
+function mergeMetadata(current: Record<string, string>, patch: Record<string, string>): Record<string, string> {
+  const next = { ...current, ...patch };
+  for (const [k, v] of Object.entries(patch)) if (v === "") delete next[k];
+  return next;
+}
+
+// ---------------------------------------------------------------- confirm (authorize)
+
+export async function confirmPaymentIntent(
+  ctx: PaymentsContext,
+  merchantId: string,
+  id: string,
+  input: ConfirmPaymentIntentInput,
+  opts: CallOptions = {},
+): Promise<PaymentIntentRow> {
+  // Transaction 1: record the attempt and move to authorizing before any network call.
+  const started = await ctx.db.transaction(async (tx) => {
+    const pi = await requireIntent(tx, merchantId, id, { lock: true });
+    if (pi.status === "authorizing" && opts.resume) {
+      const pending = await findPendingAttempt(tx, pi.id, "authorize");
+      if (pending) return { pi, attempt: pending };
+    }
+    const paymentMethod = input.payment_method ?? pi.paymentMethod;
+    const status = transition(pi.status, "confirm", pi.id);
+    if (!paymentMethod) {
+      throw new DomainError("parameter_missing", `You cannot confirm ${pi.id} without a payment method. Pass payment_method.`, { param: "payment_method" });
+    }
+    const attempt = await newAttempt(tx, pi, "authorize", pi.amount, { paymentMethod });
+    const updated = await updatePaymentIntent(tx, pi, {
+      status,
+      paymentMethod,
+      paymentMethodType: "card",
+      captureMethod: input.capture_method ? captureMethodOf(input.capture_method) : pi.captureMethod,
+      returnUrl: input.return_url ?? pi.returnUrl,
+      lastPaymentError: null,
+      nextAction: null,
+    });
+    return { pi: updated, attempt };
+  });
+  return runAuthorization(ctx, started.pi, started.attempt, opts);
+}
+
+/** Call the PSP outside any transaction, then apply the answer in transaction 2. */
+export async function runAuthorization(
+  ctx: PaymentsContext,
+  pi: PaymentIntentRow,
+  attempt: AttemptRow,
+  opts: CallOptions = {},
+): Promise<PaymentIntentRow> {
+  const result: AuthorizeResult = await ctx.psp.authorize({
+    idempotencyKey: attempt.pspIdempotencyKey,
+    paymentIntentId: pi.id,
+    merchantId: pi.merchantId,
+    amount: attempt.amount,
+    currency: attempt.currency,
+    paymentMethod: attempt.paymentMethod ?? "",
+    captureMethod: pi.captureMethod,
+    returnUrl: pi.returnUrl,
+    pspPaymentIntentId: pi.pspPaymentIntentId,
+  });
+  if (result.outcome === "unknown") throw pspUnavailable(pi.id, result.reason);
+  const outcome = await ctx.db.transaction(async (tx) => {
+    const applied: Applied = await applyAuthorizeResult(tx, pi.merchantId, pi.id, attempt.id, result);
+    await finish(tx, opts, applied);
+    return applied;
+  });
+  return settle(outcome);
+}
+
+// ---------------------------------------------------------------- capture
+
+export async function capturePaymentIntent(
+  ctx: PaymentsContext,
+  merchantId: string,
+  id: string,
+  input: { amount_to_capture?: number | string | bigint },
+  opts: CallOptions = {},
+): Promise<PaymentIntentRow> {
+  const started = await ctx.db.transaction(async (tx) => {
+    const pi = await requireIntent(tx, merchantId, id, { lock: true });
+    if (pi.status === "capturing" && opts.resume) {
+      const pending = await findPendingAttempt(tx, pi.id, "capture");
+      if (pending) return { pi, attempt: pending };
+    }
+    const status = transition(pi.status, "capture", pi.id);
+    const amount = input.amount_to_capture === undefined ? pi.amountCapturable : parseAmountMinor(input.amount_to_capture, "amount_to_capture");
+    if (amount > pi.amountCapturable) {
+      throw new DomainError(
+        "amount_too_large",
+        `The amount_to_capture (${amount}) is greater than the amount capturable (${pi.amountCapturable}) of ${pi.id}.`,
+        { param: "amount_to_capture" },
+      );
+    }
+    const attempt = await newAttempt(tx, pi, "capture", amount);
+    return { pi: await updatePaymentIntent(tx, pi, { status }), attempt };
+  });
+  return runCapture(ctx, started.pi, started.attempt, opts);
+}
+
+export async function runCapture(ctx: PaymentsContext, pi: PaymentIntentRow, attempt: AttemptRow, opts: CallOptions = {}) {
+  const result: CaptureResult = await ctx.psp.capture({
+    idempotencyKey: attempt.pspIdempotencyKey,
+    pspPaymentIntentId: requirePspId(pi),
+    amount: attempt.amount,
+  });
+  if (result.outcome === "unknown") throw pspUnavailable(pi.id, result.reason);
+  const outcome = await ctx.db.transaction(async (tx) => {
+    const applied = await applyCaptureResult(tx, pi.merchantId, pi.id, attempt.id, result);
+    await finish(tx, opts, applied);
+    return applied;
+  });
+  return settle(outcome);
+}
+
+// ---------------------------------------------------------------- cancel
+
+export async function cancelPaymentIntent(
+  ctx: PaymentsContext,
+  merchantId: string,
+  id: string,
+  input: { cancellation_reason?: string },
+  opts: CallOptions = {},
+): Promise<PaymentIntentRow> {
+  const started = await ctx.db.transaction(async (tx) => {
+    const pi = await requireIntent(tx, merchantId, id, { lock: true });
+    if (pi.status === "cancelling" && opts.resume) {
+      const pending = await findPendingAttempt(tx, pi.id, "cancel");
+      if (pending) return { kind: "call" as const, pi, attempt: pending };
+    }
+    const status = transition(pi.status, "cancel", pi.id);
+    const reason = input.cancellation_reason ?? null;
+    if (status === "cancelled") {
+      // Nothing is held at the PSP yet: cancel locally in one transaction.
+      const updated = await updatePaymentIntent(tx, pi, { status, cancellationReason: reason, nextAction: null });
+      await recordEvent(tx, merchantId, "payment_intent.canceled", updated.id, serializePaymentIntent(updated));
+      await finish(tx, opts, { ok: true, value: updated });
+      return { kind: "done" as const, pi: updated };
+    }
+    const attempt = await newAttempt(tx, pi, "cancel", pi.amountCapturable);
+    return { kind: "call" as const, pi: await updatePaymentIntent(tx, pi, { status, cancellationReason: reason }), attempt };
+  });
+  if (started.kind === "done") return started.pi;
+  return runCancel(ctx, started.pi, started.attempt, opts);
+}
+
+export async function runCancel(ctx: PaymentsContext, pi: PaymentIntentRow, attempt: AttemptRow, opts: CallOptions = {}) {
+  const result: CancelResult = await ctx.psp.cancel({
+    idempotencyKey: attempt.pspIdempotencyKey,
+    pspPaymentIntentId: requirePspId(pi),
+    reason: pi.cancellationReason,
+  });
+  if (result.outcome === "unknown") throw pspUnavailable(pi.id, result.reason);
+  const outcome = await ctx.db.transaction(async (tx) => {
+    const applied = await applyCancelResult(tx, pi.merchantId, pi.id, attempt.id, result);
+    await finish(tx, opts, applied);
+    return applied;
+  });
+  return settle(outcome);
+}
+
+// ---------------------------------------------------------------- helpers
+
+export async function newAttempt(
+  tx: DbOrTx,
+  pi: PaymentIntentRow,
+  kind: AttemptRow["kind"],
+  amount: bigint,
+  extra: { refundId?: string; paymentMethod?: string | null } = {},
+): Promise<AttemptRow> {
+  const id = newId("pa");
+  return insertAttempt(tx, {
+    id,
+    merchantId: pi.merchantId,
+    paymentIntentId: pi.id,
+    refundId: extra.refundId ?? null,
+    kind,
+    status: "pending",
+    amount,
+    currency: pi.currency,
+    paymentMethod: extra.paymentMethod ?? pi.paymentMethod,
+    pspIdempotencyKey: pspKey({ id }),
+  });
+}
+
+function requirePspId(pi: PaymentIntentRow): string {
+  if (!pi.pspPaymentIntentId) throw new DomainError("internal_error", `${pi.id} has no PSP reference.`);
+  return pi.pspPaymentIntentId;
+}
+
+export function pspUnavailable(id: string, reason: string): DomainError {
+  return new DomainError(
+    "psp_unavailable",
+    `The payment processor did not answer for ${id}; the attempt is recorded and will be resolved. Retry with the same Idempotency-Key.`,
+    { extra: { psp_reason: reason.slice(0, 200) } },
+  );
+}
+
+export { findAttempt, lockPaymentIntent };

@@ -1,0 +1,51 @@
+import { DomainError } from "../errors";
+import type { PaymentsContext } from "./context";
+import { findEvent, findPaymentIntent, findRefund, listEvents, listPaymentIntents, listRefunds } from "./repository";
+import { listInput } from "./schemas";
+import { serializeEvent, serializeList, serializePaymentIntent, serializeRefund } from "./serialize";
+
+/** Read side of the merchant API: Stripe-shaped objects and cursor-paginated lists. */
+type Ctx = Pick<PaymentsContext, "db"> & { merchantId: string };
+
+function page(params: URLSearchParams) {
+  const parsed = listInput.safeParse(Object.fromEntries(params));
+  if (!parsed.success) throw new DomainError("parameter_invalid", `Invalid list parameters: ${parsed.error.issues[0]?.message}`, { param: "limit" });
+  return { limit: parsed.data.limit, startingAfter: parsed.data.starting_after, endingBefore: parsed.data.ending_before };
+}
+
+export async function getPaymentIntent(ctx: Ctx, id: string) {
+  const pi = await findPaymentIntent(ctx.db, ctx.merchantId, id);
+  if (!pi) throw new DomainError("resource_missing", `No such payment_intent: '${id}'`, { param: "intent" });
+  return serializePaymentIntent(pi);
+}
+
+export async function listPaymentIntentsPage(ctx: Ctx, params: URLSearchParams) {
+  const { rows, hasMore } = await listPaymentIntents(ctx.db, { merchantId: ctx.merchantId, ...page(params) });
+  return serializeList("/v1/payment_intents", rows.map(serializePaymentIntent), hasMore);
+}
+
+export async function getRefund(ctx: Ctx, id: string) {
+  const r = await findRefund(ctx.db, ctx.merchantId, id);
+  if (!r) throw new DomainError("resource_missing", `No such refund: '${id}'`, { param: "id" });
+  return serializeRefund(r);
+}
+
+export async function listRefundsPage(ctx: Ctx, params: URLSearchParams) {
+  const paymentIntentId = params.get("payment_intent") ?? undefined;
+  params.delete("payment_intent");
+  const { rows, hasMore } = await listRefunds(ctx.db, { merchantId: ctx.merchantId, paymentIntentId, ...page(params) });
+  return serializeList("/v1/refunds", rows.map(serializeRefund), hasMore);
+}
+
+export async function getEvent(ctx: Ctx, id: string) {
+  const e = await findEvent(ctx.db, ctx.merchantId, id);
+  if (!e) throw new DomainError("resource_missing", `No such event: '${id}'`, { param: "id" });
+  return serializeEvent(e);
+}
+
+export async function listEventsPage(ctx: Ctx, params: URLSearchParams) {
+  const type = params.get("type") ?? undefined;
+  params.delete("type");
+  const { rows, hasMore } = await listEvents(ctx.db, { merchantId: ctx.merchantId, type, ...page(params) });
+  return serializeList("/v1/events", rows.map(serializeEvent), hasMore);
+}

@@ -1,0 +1,171 @@
+import { and, asc, desc, eq, inArray, lt, sql } from "drizzle-orm";
+import type { DbOrTx } from "@/db/client";
+import { events, paymentAttempts, paymentIntents, refunds } from "@/db/schema";
+import { newId } from "../ids";
+import type { AttemptKind, PaymentStatus } from "./statuses";
+
+export type PaymentIntentRow = typeof paymentIntents.$inferSelect;
+export type NewPaymentIntentRow = typeof paymentIntents.$inferInsert;
+export type AttemptRow = typeof paymentAttempts.$inferSelect;
+export type RefundRow = typeof refunds.$inferSelect;
+export type EventRow = typeof events.$inferSelect;
+
+export async function insertPaymentIntent(db: DbOrTx, row: NewPaymentIntentRow): Promise<PaymentIntentRow> {
+  const [created] = await db.insert(paymentIntents).values(row).returning();
+  return created!;
+}
+
+export async function findPaymentIntent(db: DbOrTx, merchantId: string, id: string): Promise<PaymentIntentRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(paymentIntents)
+    .where(and(eq(paymentIntents.merchantId, merchantId), eq(paymentIntents.id, id)));
+  return row;
+}
+
+/** Row lock that serializes every state change of one payment intent. */
+export async function lockPaymentIntent(db: DbOrTx, merchantId: string, id: string): Promise<PaymentIntentRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(paymentIntents)
+    .where(and(eq(paymentIntents.merchantId, merchantId), eq(paymentIntents.id, id)))
+    .for("update");
+  return row;
+}
+
+export async function updatePaymentIntent(
+  db: DbOrTx,
+  current: PaymentIntentRow,
+  changes: Partial<Omit<NewPaymentIntentRow, "id" | "merchantId" | "version">>,
+): Promise<PaymentIntentRow> {
+  const [row] = await db
+    .update(paymentIntents)
+    .set({ ...changes, version: sql`${paymentIntents.version} + 1`, updatedAt: new Date() })
+    .where(and(eq(paymentIntents.id, current.id), eq(paymentIntents.version, current.version)))
+    .returning();
+  if (!row) throw new Error(`concurrent update of ${current.id} (version ${current.version})`);
+  return row;
+}
+
+export interface ListParams {
+  merchantId: string;
+  limit: number;
+  startingAfter?: string;
+  endingBefore?: string;
+}
+
+/** Newest first, cursor by id of the last row seen (Stripe's starting_after / ending_before). */
+export async function listPaymentIntents(db: DbOrTx, p: ListParams & { status?: PaymentStatus[] }) {
+  const cursorId = p.startingAfter ?? p.endingBefore;
+  const cursor = cursorId ? await findPaymentIntent(db, p.merchantId, cursorId) : undefined;
+  const conds = [eq(paymentIntents.merchantId, p.merchantId)];
+  if (p.status?.length) conds.push(inArray(paymentIntents.status, p.status));
+  if (cursor) {
+    const cmp = p.startingAfter ? sql`<` : sql`>`;
+    conds.push(sql`(${paymentIntents.createdAt}, ${paymentIntents.id}) ${cmp} (${cursor.createdAt}, ${cursor.id})`);
+  }
+  const order = p.endingBefore ? [asc(paymentIntents.createdAt), asc(paymentIntents.id)] : [desc(paymentIntents.createdAt), desc(paymentIntents.id)];
+  const rows = await db.select().from(paymentIntents).where(and(...conds)).orderBy(...order).limit(p.limit + 1);
+  const hasMore = rows.length > p.limit;
+  const page = rows.slice(0, p.limit);
+  return { rows: p.endingBefore ? page.reverse() : page, hasMore };
+}
+
+export async function insertAttempt(db: DbOrTx, row: typeof paymentAttempts.$inferInsert): Promise<AttemptRow> {
+  const [created] = await db.insert(paymentAttempts).values(row).returning();
+  return created!;
+}
+
+export async function findPendingAttempt(db: DbOrTx, paymentIntentId: string, kind: AttemptKind, refundId?: string) {
+  const conds = [eq(paymentAttempts.paymentIntentId, paymentIntentId), eq(paymentAttempts.kind, kind), eq(paymentAttempts.status, "pending")];
+  if (refundId) conds.push(eq(paymentAttempts.refundId, refundId));
+  const [row] = await db.select().from(paymentAttempts).where(and(...conds)).orderBy(desc(paymentAttempts.createdAt)).limit(1);
+  return row;
+}
+
+export async function findAttempt(db: DbOrTx, id: string): Promise<AttemptRow | undefined> {
+  const [row] = await db.select().from(paymentAttempts).where(eq(paymentAttempts.id, id));
+  return row;
+}
+
+export async function updateAttempt(db: DbOrTx, id: string, changes: Partial<typeof paymentAttempts.$inferInsert>) {
+  await db.update(paymentAttempts).set({ ...changes, updatedAt: new Date() }).where(eq(paymentAttempts.id, id));
+}
+
+/** Attempts still pending after `olderThan`: the calls recovery has to resolve. */
+export async function listStalePendingAttempts(db: DbOrTx, olderThan: Date, limit = 100): Promise<AttemptRow[]> {
+  return db
+    .select()
+    .from(paymentAttempts)
+    .where(and(eq(paymentAttempts.status, "pending"), lt(paymentAttempts.updatedAt, olderThan)))
+    .orderBy(asc(paymentAttempts.updatedAt))
+    .limit(limit);
+}
+
+export async function insertRefund(db: DbOrTx, row: typeof refunds.$inferInsert): Promise<{ row: RefundRow; created: boolean }> {
+  const [created] = await db.insert(refunds).values(row).onConflictDoNothing({ target: refunds.id }).returning();
+  if (created) return { row: created, created: true };
+  const [existing] = await db.select().from(refunds).where(eq(refunds.id, row.id));
+  return { row: existing!, created: false };
+}
+
+export async function findRefund(db: DbOrTx, merchantId: string, id: string): Promise<RefundRow | undefined> {
+  const [row] = await db.select().from(refunds).where(and(eq(refunds.merchantId, merchantId), eq(refunds.id, id)));
+  return row;
+}
+
+export async function updateRefund(db: DbOrTx, id: string, changes: Partial<typeof refunds.$inferInsert>): Promise<RefundRow> {
+  const [row] = await db.update(refunds).set({ ...changes, updatedAt: new Date() }).where(eq(refunds.id, id)).returning();
+  return row!;
+}
+
+/** Sum of refunds that are pending or succeeded: what is no longer available to refund. */
+export async function committedRefundTotal(db: DbOrTx, paymentIntentId: string): Promise<bigint> {
+  const [row] = await db
+    .select({ total: sql<string>`coalesce(sum(${refunds.amount}), 0)::text` })
+    .from(refunds)
+    .where(and(eq(refunds.paymentIntentId, paymentIntentId), inArray(refunds.status, ["pending", "succeeded"])));
+  return BigInt(row?.total ?? "0");
+}
+
+export async function listRefunds(db: DbOrTx, p: ListParams & { paymentIntentId?: string }) {
+  const cursorId = p.startingAfter ?? p.endingBefore;
+  const cursor = cursorId ? await findRefund(db, p.merchantId, cursorId) : undefined;
+  const conds = [eq(refunds.merchantId, p.merchantId)];
+  if (p.paymentIntentId) conds.push(eq(refunds.paymentIntentId, p.paymentIntentId));
+  if (cursor) {
+    const cmp = p.startingAfter ? sql`<` : sql`>`;
+    conds.push(sql`(${refunds.createdAt}, ${refunds.id}) ${cmp} (${cursor.createdAt}, ${cursor.id})`);
+  }
+  const order = p.endingBefore ? [asc(refunds.createdAt), asc(refunds.id)] : [desc(refunds.createdAt), desc(refunds.id)];
+  const rows = await db.select().from(refunds).where(and(...conds)).orderBy(...order).limit(p.limit + 1);
+  const hasMore = rows.length > p.limit;
+  const page = rows.slice(0, p.limit);
+  return { rows: p.endingBefore ? page.reverse() : page, hasMore };
+}
+
+/** Appends a merchant-visible event; it doubles as the outbox row. */
+export async function recordEvent(db: DbOrTx, merchantId: string, type: string, objectId: string, object: Record<string, unknown>) {
+  await db.insert(events).values({ id: newId("evt"), merchantId, type, objectId, data: { object } });
+}
+
+export async function findEvent(db: DbOrTx, merchantId: string, id: string): Promise<EventRow | undefined> {
+  const [row] = await db.select().from(events).where(and(eq(events.merchantId, merchantId), eq(events.id, id)));
+  return row;
+}
+
+export async function listEvents(db: DbOrTx, p: ListParams & { type?: string }) {
+  const cursorId = p.startingAfter ?? p.endingBefore;
+  const cursor = cursorId ? await findEvent(db, p.merchantId, cursorId) : undefined;
+  const conds = [eq(events.merchantId, p.merchantId)];
+  if (p.type) conds.push(p.type.endsWith("*") ? sql`${events.type} like ${p.type.slice(0, -1) + "%"}` : eq(events.type, p.type));
+  if (cursor) {
+    const cmp = p.startingAfter ? sql`<` : sql`>`;
+    conds.push(sql`(${events.createdAt}, ${events.id}) ${cmp} (${cursor.createdAt}, ${cursor.id})`);
+  }
+  const order = p.endingBefore ? [asc(events.createdAt), asc(events.id)] : [desc(events.createdAt), desc(events.id)];
+  const rows = await db.select().from(events).where(and(...conds)).orderBy(...order).limit(p.limit + 1);
+  const hasMore = rows.length > p.limit;
+  const page = rows.slice(0, p.limit);
+  return { rows: p.endingBefore ? page.reverse() : page, hasMore };
+}

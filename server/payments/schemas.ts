@@ -1,0 +1,59 @@
+import { z } from "zod";
+import { CAPTURE_METHODS } from "./statuses";
+
+/** Inputs shared by the REST handlers, tRPC procedures and jobs. Amounts arrive as integers or digit strings. */
+const amount = z.union([z.number().int(), z.string().regex(/^\d+$/, "must be an integer"), z.bigint()]);
+const metadata = z
+  .record(z.string().max(40), z.union([z.string().max(500), z.number()]).transform(String))
+  .refine((m) => Object.keys(m).length <= 50, "at most 50 keys");
+const bool = z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")]);
+const paymentMethod = z.string().min(3).max(255);
+
+export const createPaymentIntentInput = z.object({
+  amount,
+  currency: z.string().min(3).max(3),
+  capture_method: z.enum([...CAPTURE_METHODS, "automatic_async"]).optional(),
+  payment_method: paymentMethod.optional(),
+  confirm: bool.optional(),
+  description: z.string().max(1000).optional(),
+  metadata: metadata.optional(),
+  return_url: z.string().url().optional(),
+  payment_method_types: z.array(z.string()).optional(),
+});
+export type CreatePaymentIntentInput = z.infer<typeof createPaymentIntentInput>;
+
+export const updatePaymentIntentInput = z.object({
+  amount: amount.optional(),
+  currency: z.string().min(3).max(3).optional(),
+  payment_method: paymentMethod.optional(),
+  description: z.string().max(1000).optional(),
+  metadata: metadata.optional(),
+  capture_method: z.enum([...CAPTURE_METHODS, "automatic_async"]).optional(),
+});
+export type UpdatePaymentIntentInput = z.infer<typeof updatePaymentIntentInput>;
+
+export const confirmPaymentIntentInput = z.object({
+  payment_method: paymentMethod.optional(),
+  return_url: z.string().url().optional(),
+  capture_method: z.enum([...CAPTURE_METHODS, "automatic_async"]).optional(),
+});
+export type ConfirmPaymentIntentInput = z.infer<typeof confirmPaymentIntentInput>;
+
+export const capturePaymentIntentInput = z.object({ amount_to_capture: amount.optional() });
+export const cancelPaymentIntentInput = z.object({
+  cancellation_reason: z.enum(["duplicate", "fraudulent", "requested_by_customer", "abandoned"]).optional(),
+});
+
+export const createRefundInput = z.object({
+  payment_intent: z.string().min(3),
+  amount: amount.optional(),
+  reason: z.enum(["duplicate", "fraudulent", "requested_by_customer"]).optional(),
+  metadata: metadata.optional(),
+});
+export type CreateRefundInput = z.infer<typeof createRefundInput>;
+
+export const listInput = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(10),
+  starting_after: z.string().optional(),
+  ending_before: z.string().optional(),
+});

@@ -1,0 +1,31 @@
+/** Internal payment intent statuses. The database enum and the state machine share this list. */
+export const PAYMENT_STATUSES = [
+  "created", // no payment method yet
+  "requires_payment_method", // a previous attempt was declined; a new method is needed
+  "requires_confirmation", // a payment method is attached, not yet confirmed
+  "requires_action", // the customer must authenticate (3-D Secure)
+  "authorizing", // an authorization call to the PSP is in flight
+  "authorized", // funds are held, awaiting capture
+  "capturing", // a capture call to the PSP is in flight
+  "captured",
+  "partially_refunded",
+  "refunded",
+  "cancelling", // a void call to the PSP is in flight
+  "cancelled",
+  "failed",
+  "disputed",
+] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+export const CAPTURE_METHODS = ["automatic", "manual"] as const;
+export type CaptureMethod = (typeof CAPTURE_METHODS)[number];
+
+export const ATTEMPT_KINDS = ["authorize", "capture", "cancel", "refund"] as const;
+export type AttemptKind = (typeof ATTEMPT_KINDS)[number];
+
+/** pending: recorded, PSP outcome not yet applied; unknown: the call failed without an answer. */
+export const ATTEMPT_STATUSES = ["pending", "succeeded", "failed", "requires_action"] as const;
+export type AttemptStatus = (typeof ATTEMPT_STATUSES)[number];
+
+export const REFUND_STATUSES = ["pending", "succeeded", "failed"] as const;
+export type RefundStatus = (typeof REFUND_STATUSES)[number];

@@ -1,0 +1,284 @@
+/**
+ * The PSP simulator: a node:http server speaking the subset of Stripe's v1 wire API Payrail uses,
+ * plus an unauthenticated control API under `/_sim/` for faults, stats and test helpers.
+ */
+import { createHash } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { DEFAULT_API_VERSION, type OpCtx } from "./context";
+import { handleControl, handleThreeDs, type ControlDeps } from "./control";
+import { SimError, apiError, authError, errorJson, notFoundRoute } from "./errors";
+import { FaultBook } from "./faults";
+import { canonicalize, decodeForm, type Params } from "./form";
+import { BodyTooLarge, CORS_HEADERS, parseApiKey, readBody, send, sleep } from "./http";
+import { newId } from "./ids";
+import { matchRoute } from "./routes";
+import { eventJson } from "./serialize";
+import { Registry, type Store } from "./state";
+import { DEFAULT_RETRY, WebhookDispatcher, type RetryPolicy } from "./webhooks";
+
+export interface SimulatorOptions {
+  /** 0 = random free port. Default 0. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Where events are POSTed (also settable at runtime through `POST /_sim/webhooks`). */
+  webhookUrl?: string;
+  /** Default 'whsec_simulator'. */
+  webhookSecret?: string;
+  /** Base URL put in 3DS redirect links when the listen address is not what browsers reach. */
+  publicUrl?: string;
+  /** Webhook retry policy; default 5 attempts, 100ms * 2^n backoff, 5s per attempt. */
+  webhookRetry?: Partial<RetryPolicy>;
+}
+
+export interface RunningSimulator {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const IDEMPOTENCY_KEY_MAX = 255;
+
+class Simulator {
+  readonly reg = new Registry();
+  readonly faults = new FaultBook();
+  readonly webhooks: WebhookDispatcher;
+  readonly control: ControlDeps;
+  baseUrl = "";
+  private closed = false;
+  private readonly hanging = new Set<NodeJS.Timeout>();
+
+  constructor(opts: SimulatorOptions) {
+    const secret = opts.webhookSecret || "whsec_simulator";
+    this.webhooks = new WebhookDispatcher(this.faults, opts.webhookUrl ? { url: opts.webhookUrl, secret } : null, { ...DEFAULT_RETRY, ...opts.webhookRetry });
+    this.reg.hasWebhookEndpoint = (apiKey) => this.webhooks.endpointFor(apiKey) !== null;
+    this.reg.onEvent = (evt, store) => {
+      if (evt.pendingWebhooks > 0) this.webhooks.enqueue(JSON.stringify(eventJson(evt)), store.apiKey, store.stats);
+    };
+    this.control = {
+      reg: this.reg,
+      faults: this.faults,
+      webhooks: this.webhooks,
+      defaultWebhookSecret: secret,
+      ctxFor: (store) => this.ctx(store, newId("req", 14), null, DEFAULT_API_VERSION),
+    };
+  }
+
+  ctx(store: Store, requestId: string | null, idempotencyKey: string | null, apiVersion: string): OpCtx {
+    return { reg: this.reg, store, faults: this.faults, baseUrl: this.baseUrl, requestId, idempotencyKey, apiVersion };
+  }
+
+  handle(req: IncomingMessage, res: ServerResponse): void {
+    this.route(req, res).catch((err: unknown) => {
+      if (err instanceof BodyTooLarge) {
+        send(res, 413, JSON.stringify({ error: { type: "invalid_request_error", message: "Request body too large." } }), {});
+        return;
+      }
+      console.error("[psp-simulator] unhandled error", err);
+      send(res, 500, errorJson(apiError("Internal simulator error.")), {});
+    });
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://simulator.local");
+    const path = url.pathname;
+    if (req.method === "OPTIONS") {
+      res.writeHead(204, { ...CORS_HEADERS, "Access-Control-Max-Age": "600" });
+      res.end();
+      return;
+    }
+    if (path.startsWith("/v1/")) return this.handleV1(req, res, url);
+    const raw = await readBody(req);
+    if (path.startsWith("/_sim/") && handleControl(this.control, req, res, url, raw)) return;
+    if (path.startsWith("/3ds/") && handleThreeDs(this.control, req, res, url, raw)) return;
+    send(res, 404, errorJson(notFoundRoute(req.method ?? "GET", path)), {});
+  }
+
+  private async handleV1(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const method = req.method ?? "GET";
+    const path = url.pathname;
+    const requestId = newId("req", 14);
+    const versionHeader = req.headers["stripe-version"];
+    const apiVersion = (Array.isArray(versionHeader) ? versionHeader[0] : versionHeader) || DEFAULT_API_VERSION;
+    const headers: Record<string, string> = { "Request-Id": requestId, "Stripe-Version": apiVersion };
+    const reply = (status: number, body: string, extra: Record<string, string> = {}): void => send(res, status, body, { ...headers, ...extra });
+    const fail = (err: SimError): void => reply(err.status, errorJson(err), err.headers);
+
+    const raw = await readBody(req);
+    const auth = parseApiKey(req.headers.authorization);
+    if ("error" in auth) return fail(authError(auth.error));
+    const match = matchRoute(method, path);
+    if (!match) return fail(notFoundRoute(method, path));
+    if (auth.kind === "publishable" && !match.route.publishable) {
+      return fail(authError("This API call cannot be made with a publishable API key. Please use a secret API key."));
+    }
+
+    let params: Params;
+    try {
+      params = this.parseParams(url, raw, req.headers["content-type"]);
+    } catch (e) {
+      if (e instanceof SimError) return fail(e);
+      throw e;
+    }
+
+    const apiKey = auth.key;
+    const store = this.reg.store(apiKey);
+    store.stats.requests += 1;
+
+    if (this.faults.take5xx(apiKey, path)) {
+      store.stats.faults.fail5xx += 1;
+      return fail(apiError("Simulated API error (fail5xx fault); nothing was committed."));
+    }
+
+    const idemHeader = req.headers["idempotency-key"];
+    const idemKey = method === "POST" ? (Array.isArray(idemHeader) ? idemHeader[0] : idemHeader) || null : null;
+    let hash = "";
+    if (idemKey) {
+      headers["Idempotency-Key"] = idemKey;
+      if (idemKey.length > IDEMPOTENCY_KEY_MAX) {
+        return fail(new SimError(400, { type: "invalid_request_error", param: "Idempotency-Key", message: `Idempotency-Key is too long (max ${IDEMPOTENCY_KEY_MAX} characters).` }, { storable: false }));
+      }
+      hash = createHash("sha256").update(`${method} ${path} ${canonicalize(params)}`).digest("hex");
+      const prior = store.getIdempotency(idemKey);
+      if (prior) {
+        if (prior.state === "running") {
+          return fail(
+            new SimError(
+              409,
+              {
+                type: "invalid_request_error",
+                code: "idempotency_key_in_use",
+                message: `There is currently another in-progress request using this Idempotency-Key (that probably means you submitted twice, and the other request is still going through): ${idemKey}. Please try again later.`,
+              },
+              { storable: false, headers: { "Stripe-Should-Retry": "true" } },
+            ),
+          );
+        }
+        if (prior.hash !== hash) {
+          return fail(
+            new SimError(
+              400,
+              {
+                type: "idempotency_error",
+                message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${idemKey}' if you meant to execute a different request.`,
+              },
+              { storable: false },
+            ),
+          );
+        }
+        store.stats.idempotentReplays += 1;
+        return reply(prior.status, prior.body, { "Idempotent-Replayed": "true", "Original-Request": prior.requestId });
+      }
+      store.setIdempotency(idemKey, { method, path, hash, state: "running", status: 0, body: "", requestId });
+    }
+
+    const latency = this.faults.latencyMs(apiKey);
+    if (latency > 0) await sleep(latency);
+    if (this.closed) return;
+
+    let status: number;
+    let body: string;
+    let extra: Record<string, string> = {};
+    let storable = true;
+    try {
+      const result = match.route.handler({ ctx: this.ctx(store, requestId, idemKey, apiVersion), params, args: match.args });
+      status = result.status;
+      body = JSON.stringify(result.body);
+    } catch (e) {
+      if (!(e instanceof SimError)) {
+        console.error("[psp-simulator] handler error", e);
+        e = apiError("Internal simulator error.");
+      }
+      const err = e as SimError;
+      status = err.status;
+      body = errorJson(err);
+      extra = err.headers;
+      storable = err.storable;
+    }
+
+    if (idemKey) {
+      if (storable) store.setIdempotency(idemKey, { method, path, hash, state: "done", status, body, requestId });
+      else store.deleteIdempotency(idemKey);
+    }
+
+    const hang = this.faults.takeTimeout(apiKey, path);
+    if (hang) {
+      store.stats.faults.timeoutAfterCommit += 1;
+      const t = setTimeout(() => {
+        this.hanging.delete(t);
+        if (hang.destroy) req.socket.destroy();
+        else reply(status, body, extra);
+      }, hang.hangMs);
+      this.hanging.add(t);
+      return;
+    }
+    reply(status, body, extra);
+  }
+
+  private parseParams(url: URL, raw: string, contentType: string | undefined): Params {
+    const query = url.search.length > 1 ? decodeForm(url.search.slice(1)) : {};
+    if (!raw) return query;
+    if (contentType?.includes("application/json")) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(raw);
+      } catch {
+        throw new SimError(400, { type: "invalid_request_error", message: "Invalid JSON body." }, { storable: false });
+      }
+      if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+        throw new SimError(400, { type: "invalid_request_error", message: "JSON body must be an object." }, { storable: false });
+      }
+      return { ...query, ...(parsed as Params) };
+    }
+    return { ...query, ...decodeForm(raw) };
+  }
+
+  shutdown(): void {
+    this.closed = true;
+    for (const t of this.hanging) clearTimeout(t);
+    this.hanging.clear();
+    this.webhooks.close();
+    this.reg.clearTimers();
+  }
+}
+
+function displayHost(host: string): string {
+  if (host === "0.0.0.0" || host === "::" || host === "") return "127.0.0.1";
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+export async function startSimulator(opts: SimulatorOptions = {}): Promise<RunningSimulator> {
+  const host = opts.host ?? "127.0.0.1";
+  const sim = new Simulator(opts);
+  const server: Server = createServer({ keepAliveTimeout: 5000, requestTimeout: 0 }, (req, res) => sim.handle(req, res));
+  const sockets = new Set<Socket>();
+  server.on("connection", (s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${displayHost(host)}:${port}`;
+  sim.baseUrl = (opts.publicUrl ?? url).replace(/\/+$/, "");
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    close(): Promise<void> {
+      closing ??= new Promise<void>((resolve) => {
+        sim.shutdown();
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,351 @@
+/** In-memory store: O(1) maps per API key, insertion-ordered lists for cursor pagination. */
+import type { CardBehaviour, CardBrand } from "./cards";
+import { resourceMissing } from "./errors";
+import { SimClock } from "./ids";
+import type { CreatedRange } from "./params";
+
+export type PaymentIntentStatus =
+  | "requires_payment_method"
+  | "requires_confirmation"
+  | "requires_action"
+  | "processing"
+  | "requires_capture"
+  | "succeeded"
+  | "canceled";
+
+export type CaptureMethod = "automatic" | "automatic_async" | "manual";
+
+export interface PaymentMethodRec {
+  id: string;
+  created: number;
+  brand: CardBrand;
+  last4: string;
+  expMonth: number;
+  expYear: number;
+  funding: "credit" | "debit";
+  fingerprint: string;
+  behaviour: CardBehaviour;
+  billingName: string | null;
+  billingEmail: string | null;
+  metadata: Record<string, string>;
+}
+
+export interface PaymentIntentRec {
+  id: string;
+  created: number;
+  amount: number;
+  currency: string;
+  status: PaymentIntentStatus;
+  captureMethod: CaptureMethod;
+  paymentMethod: string | null;
+  metadata: Record<string, string>;
+  description: string | null;
+  returnUrl: string | null;
+  amountCapturable: number;
+  amountReceived: number;
+  latestCharge: string | null;
+  lastPaymentError: Record<string, unknown> | null;
+  nextAction: Record<string, unknown> | null;
+  canceledAt: number | null;
+  cancellationReason: string | null;
+  clientSecret: string;
+  receiptEmail: string | null;
+}
+
+export interface ChargeRec {
+  id: string;
+  created: number;
+  amount: number;
+  amountCaptured: number;
+  amountRefunded: number;
+  captured: boolean;
+  status: "succeeded" | "failed";
+  currency: string;
+  paymentIntent: string;
+  paymentMethod: string;
+  metadata: Record<string, string>;
+  description: string | null;
+  balanceTransaction: string | null;
+  failureCode: string | null;
+  failureMessage: string | null;
+  declineCode: string | null;
+  disputed: boolean;
+  threeDSecure: boolean;
+}
+
+export interface RefundRec {
+  id: string;
+  created: number;
+  amount: number;
+  currency: string;
+  charge: string;
+  paymentIntent: string;
+  reason: string | null;
+  metadata: Record<string, string>;
+  balanceTransaction: string;
+}
+
+export type BalanceTxnType = "charge" | "refund" | "adjustment";
+
+export interface BalanceTxnRec {
+  id: string;
+  created: number;
+  amount: number;
+  fee: number;
+  net: number;
+  currency: string;
+  type: BalanceTxnType;
+  reportingCategory: "charge" | "refund" | "dispute";
+  source: string;
+  description: string | null;
+}
+
+export interface DisputeRec {
+  id: string;
+  created: number;
+  amount: number;
+  currency: string;
+  charge: string;
+  paymentIntent: string;
+  reason: string;
+  status: "needs_response";
+  balanceTransactions: string[];
+}
+
+export interface EventRec {
+  id: string;
+  created: number;
+  type: string;
+  object: Record<string, unknown>;
+  apiVersion: string;
+  requestId: string | null;
+  idempotencyKey: string | null;
+  pendingWebhooks: number;
+}
+
+export interface IdempotencyRec {
+  method: string;
+  path: string;
+  hash: string;
+  state: "running" | "done";
+  status: number;
+  body: string;
+  requestId: string;
+}
+
+export interface KeyStats {
+  requests: number;
+  authorizations: number;
+  declines: number;
+  captures: number;
+  refunds: number;
+  cancellations: number;
+  disputes: number;
+  threeDsChallenges: number;
+  idempotentReplays: number;
+  chargesByMetadata: Map<string, number>;
+  faults: { fail5xx: number; timeoutAfterCommit: number; declineNext: number };
+  webhooks: { attempts: number; delivered: number; failed: number; dropped: number; duplicated: number; pending: number };
+}
+
+function newStats(): KeyStats {
+  return {
+    requests: 0,
+    authorizations: 0,
+    declines: 0,
+    captures: 0,
+    refunds: 0,
+    cancellations: 0,
+    disputes: 0,
+    threeDsChallenges: 0,
+    idempotentReplays: 0,
+    chargesByMetadata: new Map(),
+    faults: { fail5xx: 0, timeoutAfterCommit: 0, declineNext: 0 },
+    webhooks: { attempts: 0, delivered: 0, failed: 0, dropped: 0, duplicated: 0, pending: 0 },
+  };
+}
+
+export interface PageOptions<T> {
+  limit: number;
+  startingAfter?: string;
+  endingBefore?: string;
+  filter?: (item: T) => boolean;
+  created?: CreatedRange;
+  /** Name used in "No such X" errors for unknown cursors. */
+  kind: string;
+}
+
+/** Objects in creation order (created is non-decreasing), newest first when listed. */
+export class Collection<T extends { id: string; created: number }> {
+  private readonly byId = new Map<string, T>();
+  private readonly order: T[] = [];
+  private readonly position = new Map<string, number>();
+
+  add(item: T): T {
+    this.position.set(item.id, this.order.length);
+    this.order.push(item);
+    this.byId.set(item.id, item);
+    return item;
+  }
+
+  get(id: string): T | undefined {
+    return this.byId.get(id);
+  }
+
+  get size(): number {
+    return this.order.length;
+  }
+
+  values(): readonly T[] {
+    return this.order;
+  }
+
+  /** Index of the last item with created <= upper, or -1. */
+  private lastAtOrBefore(upper: number): number {
+    let lo = 0;
+    let hi = this.order.length - 1;
+    let ans = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.order[mid]?.created ?? 0) <= upper) {
+        ans = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return ans;
+  }
+
+  page(opts: PageOptions<T>): { data: T[]; hasMore: boolean } {
+    const lower = opts.created?.lower ?? Number.NEGATIVE_INFINITY;
+    const upper = opts.created?.upper ?? Number.POSITIVE_INFINITY;
+    const out: T[] = [];
+    let hasMore = false;
+    if (opts.endingBefore !== undefined) {
+      const pos = this.position.get(opts.endingBefore);
+      if (pos === undefined) throw resourceMissing(opts.kind, opts.endingBefore, "ending_before", 400);
+      for (let i = pos + 1; i < this.order.length; i++) {
+        const it = this.order[i]!;
+        if (it.created > upper) break;
+        if (it.created < lower || (opts.filter && !opts.filter(it))) continue;
+        if (out.length === opts.limit) {
+          hasMore = true;
+          break;
+        }
+        out.push(it);
+      }
+      return { data: out.reverse(), hasMore };
+    }
+    let start = this.order.length - 1;
+    if (opts.startingAfter !== undefined) {
+      const pos = this.position.get(opts.startingAfter);
+      if (pos === undefined) throw resourceMissing(opts.kind, opts.startingAfter, "starting_after", 400);
+      start = pos - 1;
+    }
+    if (upper !== Number.POSITIVE_INFINITY) start = Math.min(start, this.lastAtOrBefore(upper));
+    for (let i = start; i >= 0; i--) {
+      const it = this.order[i]!;
+      if (it.created < lower) break;
+      if (opts.filter && !opts.filter(it)) continue;
+      if (out.length === opts.limit) {
+        hasMore = true;
+        break;
+      }
+      out.push(it);
+    }
+    return { data: out, hasMore };
+  }
+}
+
+const MAX_IDEMPOTENCY_KEYS = 200_000;
+
+/** Everything belonging to one API key. */
+export class Store {
+  readonly paymentIntents = new Collection<PaymentIntentRec>();
+  readonly charges = new Collection<ChargeRec>();
+  readonly refunds = new Collection<RefundRec>();
+  readonly balanceTransactions = new Collection<BalanceTxnRec>();
+  readonly disputes = new Collection<DisputeRec>();
+  readonly events = new Collection<EventRec>();
+  readonly paymentMethodIds = new Set<string>();
+  private readonly idempotency = new Map<string, IdempotencyRec>();
+  readonly stats: KeyStats = newStats();
+
+  constructor(readonly apiKey: string) {}
+
+  getIdempotency(key: string): IdempotencyRec | undefined {
+    return this.idempotency.get(key);
+  }
+
+  setIdempotency(key: string, rec: IdempotencyRec): void {
+    if (this.idempotency.size >= MAX_IDEMPOTENCY_KEYS && !this.idempotency.has(key)) {
+      const oldest = this.idempotency.keys().next();
+      if (!oldest.done) this.idempotency.delete(oldest.value);
+    }
+    this.idempotency.set(key, rec);
+  }
+
+  deleteIdempotency(key: string): void {
+    this.idempotency.delete(key);
+  }
+
+  recordCharge(metadata: Record<string, string>): void {
+    const ref = metadata.payrail_payment_intent;
+    if (ref === undefined) return;
+    this.stats.chargesByMetadata.set(ref, (this.stats.chargesByMetadata.get(ref) ?? 0) + 1);
+  }
+}
+
+/** All simulator state; the server owns one. */
+export class Registry {
+  readonly stores = new Map<string, Store>();
+  /** Payment methods are global so a publishable-key tokenization is usable with any secret key. */
+  readonly paymentMethods = new Map<string, PaymentMethodRec>();
+  /** Object id -> owning store, for key-less routes (3DS page, control API). */
+  readonly owners = new Map<string, Store>();
+  readonly clock = new SimClock();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  onEvent: (event: EventRec, store: Store) => void = () => undefined;
+  hasWebhookEndpoint: (apiKey: string) => boolean = () => false;
+
+  store(apiKey: string): Store {
+    let s = this.stores.get(apiKey);
+    if (!s) {
+      s = new Store(apiKey);
+      this.stores.set(apiKey, s);
+    }
+    return s;
+  }
+
+  isLive(store: Store): boolean {
+    return this.stores.get(store.apiKey) === store;
+  }
+
+  schedule(fn: () => void, ms: number): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    t.unref();
+    this.timers.add(t);
+  }
+
+  clearTimers(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  reset(apiKey?: string): void {
+    if (apiKey === undefined) {
+      this.stores.clear();
+      this.paymentMethods.clear();
+      this.owners.clear();
+      this.clearTimers();
+      return;
+    }
+    const s = this.stores.get(apiKey);
+    if (!s) return;
+    this.stores.delete(apiKey);
+    for (const [id, owner] of this.owners) if (owner === s) this.owners.delete(id);
+    for (const id of s.paymentMethodIds) this.paymentMethods.delete(id);
+  }
+}

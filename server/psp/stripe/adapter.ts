@@ -1,0 +1,146 @@
+import Stripe from "stripe";
+import type {
+  AuthorizeRequest,
+  AuthorizeResult,
+  CancelRequest,
+  CancelResult,
+  CaptureRequest,
+  CaptureResult,
+  PspAdapter,
+  PspFailure,
+  RefundRequest,
+  RefundResult,
+} from "../types";
+import { chargeId, failureOf, feeOf, snapshotOf } from "./map";
+
+const EXPAND = ["latest_charge.balance_transaction"];
+
+type ErrorClass = { kind: "declined" | "failed"; failure: PspFailure; pspPaymentIntentId: string | null } | { kind: "unknown"; reason: string };
+
+/**
+ * Sorts an SDK exception: card errors and invalid requests are definite answers (nothing happened
+ * or it was declined); anything else may have taken effect and must be resolved later.
+ */
+function classify(e: unknown): ErrorClass {
+  if (e instanceof Stripe.errors.StripeCardError) {
+    return { kind: "declined", failure: { code: e.code ?? "card_declined", ...(e.decline_code ? { declineCode: e.decline_code } : {}), message: e.message }, pspPaymentIntentId: e.payment_intent?.id ?? null };
+  }
+  if (e instanceof Stripe.errors.StripeInvalidRequestError || e instanceof Stripe.errors.StripeIdempotencyError) {
+    return { kind: "failed", failure: { code: e.code ?? e.type, message: e.message }, pspPaymentIntentId: null };
+  }
+  if (e instanceof Stripe.errors.StripeError) {
+    return { kind: "unknown", reason: `${e.type}${e.statusCode ? ` ${e.statusCode}` : ""}: ${e.message}` };
+  }
+  return { kind: "unknown", reason: e instanceof Error ? e.message : String(e) };
+}
+
+export class StripeAdapter implements PspAdapter {
+  readonly name = "stripe";
+  constructor(private readonly stripe: Stripe) {}
+
+  async authorize(req: AuthorizeRequest): Promise<AuthorizeResult> {
+    try {
+      const common = {
+        payment_method: req.paymentMethod,
+        expand: EXPAND,
+        ...(req.returnUrl ? { return_url: req.returnUrl } : {}),
+      };
+      const pi = req.pspPaymentIntentId
+        ? await this.stripe.paymentIntents.confirm(req.pspPaymentIntentId, common, { idempotencyKey: req.idempotencyKey })
+        : await this.stripe.paymentIntents.create(
+            {
+              ...common,
+              amount: Number(req.amount),
+              currency: req.currency,
+              capture_method: req.captureMethod,
+              confirm: true,
+              metadata: { payrail_payment_intent: req.paymentIntentId, payrail_merchant: req.merchantId },
+            },
+            { idempotencyKey: req.idempotencyKey },
+          );
+      const snap = snapshotOf(pi);
+      switch (snap.status) {
+        case "authorized":
+          return { outcome: "authorized", pspPaymentIntentId: pi.id, pspChargeId: chargeId(pi), amountCapturable: snap.amountCapturable };
+        case "captured":
+          return { outcome: "captured", pspPaymentIntentId: pi.id, pspChargeId: chargeId(pi), amountCaptured: snap.amountReceived, fee: feeOf(pi) };
+        case "requires_action":
+          return { outcome: "requires_action", pspPaymentIntentId: pi.id, nextAction: snap.nextAction ?? {} };
+        case "requires_payment_method":
+          return {
+            outcome: "declined",
+            pspPaymentIntentId: pi.id,
+            ...(snap.lastError ?? { code: "card_declined", message: "Your card was declined." }),
+          };
+        case "cancelled":
+          return { outcome: "failed", pspPaymentIntentId: pi.id, code: "payment_intent_canceled", message: "The PSP cancelled this payment." };
+        case "requires_confirmation":
+        case "processing":
+          return { outcome: "unknown", reason: `PSP status ${pi.status}` };
+      }
+    } catch (e) {
+      const c = classify(e);
+      if (c.kind === "unknown") return { outcome: "unknown", reason: c.reason };
+      return { outcome: c.kind, pspPaymentIntentId: c.pspPaymentIntentId, ...c.failure };
+    }
+  }
+
+  async capture(req: CaptureRequest): Promise<CaptureResult> {
+    try {
+      const pi = await this.stripe.paymentIntents.capture(
+        req.pspPaymentIntentId,
+        { amount_to_capture: Number(req.amount), expand: EXPAND },
+        { idempotencyKey: req.idempotencyKey },
+      );
+      if (pi.status !== "succeeded") return { outcome: "unknown", reason: `PSP status ${pi.status} after capture` };
+      return { outcome: "captured", amountCaptured: BigInt(pi.amount_received), fee: feeOf(pi), pspChargeId: chargeId(pi) };
+    } catch (e) {
+      const c = classify(e);
+      return c.kind === "unknown" ? { outcome: "unknown", reason: c.reason } : { outcome: "failed", ...c.failure };
+    }
+  }
+
+  async cancel(req: CancelRequest): Promise<CancelResult> {
+    try {
+      const pi = await this.stripe.paymentIntents.cancel(
+        req.pspPaymentIntentId,
+        req.reason ? { cancellation_reason: req.reason as Stripe.PaymentIntentCancelParams.CancellationReason } : {},
+        { idempotencyKey: req.idempotencyKey },
+      );
+      return pi.status === "canceled" ? { outcome: "cancelled" } : { outcome: "unknown", reason: `PSP status ${pi.status} after cancel` };
+    } catch (e) {
+      const c = classify(e);
+      return c.kind === "unknown" ? { outcome: "unknown", reason: c.reason } : { outcome: "failed", ...c.failure };
+    }
+  }
+
+  async refund(req: RefundRequest): Promise<RefundResult> {
+    try {
+      const r = await this.stripe.refunds.create(
+        { payment_intent: req.pspPaymentIntentId, amount: Number(req.amount), metadata: { payrail_refund: req.refundId } },
+        { idempotencyKey: req.idempotencyKey },
+      );
+      switch (r.status) {
+        case "succeeded":
+          return { outcome: "succeeded", pspRefundId: r.id };
+        case "failed":
+        case "canceled":
+          return { outcome: "failed", pspRefundId: r.id, code: r.failure_reason ?? "refund_failed", message: "The PSP could not refund this payment." };
+        default:
+          return { outcome: "pending", pspRefundId: r.id };
+      }
+    } catch (e) {
+      const c = classify(e);
+      return c.kind === "unknown" ? { outcome: "unknown", reason: c.reason } : { outcome: "failed", pspRefundId: null, ...c.failure };
+    }
+  }
+
+  async retrieve(pspPaymentIntentId: string) {
+    try {
+      return snapshotOf(await this.stripe.paymentIntents.retrieve(pspPaymentIntentId, { expand: EXPAND }));
+    } catch (e) {
+      const c = classify(e);
+      return { outcome: "unknown" as const, reason: c.kind === "unknown" ? c.reason : c.failure.message };
+    }
+  }
+}

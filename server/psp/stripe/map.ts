@@ -1,0 +1,66 @@
+import type Stripe from "stripe";
+import type { PspFailure, PspIntentSnapshot } from "../types";
+
+type Intent = Stripe.PaymentIntent;
+
+/** Exhaustive mapping of Stripe's statuses; an unknown value is treated as in flight, never as success. */
+export function mapIntentStatus(status: string): PspIntentSnapshot["status"] {
+  switch (status) {
+    case "requires_payment_method":
+      return "requires_payment_method";
+    case "requires_confirmation":
+      return "requires_confirmation";
+    case "requires_action":
+      return "requires_action";
+    case "processing":
+      return "processing";
+    case "requires_capture":
+      return "authorized";
+    case "succeeded":
+      return "captured";
+    case "canceled":
+      return "cancelled";
+    default:
+      return "processing";
+  }
+}
+
+export function chargeOf(pi: Intent): Stripe.Charge | null {
+  const c = pi.latest_charge;
+  return c && typeof c === "object" ? c : null;
+}
+
+export function chargeId(pi: Intent): string | null {
+  const c = pi.latest_charge;
+  if (!c) return null;
+  return typeof c === "string" ? c : c.id;
+}
+
+/** The PSP fee from an expanded charge.balance_transaction, when the PSP reports it. */
+export function feeOf(pi: Intent): bigint | null {
+  const bt = chargeOf(pi)?.balance_transaction;
+  return bt && typeof bt === "object" ? BigInt(bt.fee) : null;
+}
+
+export function failureOf(err: { code?: string | null; decline_code?: string | null; message?: string | null } | null | undefined): PspFailure | null {
+  if (!err) return null;
+  return {
+    code: err.code ?? "processing_error",
+    ...(err.decline_code ? { declineCode: err.decline_code } : {}),
+    message: err.message ?? "The payment could not be processed.",
+  };
+}
+
+export function snapshotOf(pi: Intent): PspIntentSnapshot {
+  return {
+    pspPaymentIntentId: pi.id,
+    status: mapIntentStatus(pi.status),
+    amount: BigInt(pi.amount),
+    amountCapturable: BigInt(pi.amount_capturable ?? 0),
+    amountReceived: BigInt(pi.amount_received ?? 0),
+    pspChargeId: chargeId(pi),
+    fee: feeOf(pi),
+    lastError: failureOf(pi.last_payment_error),
+    nextAction: (pi.next_action as unknown as Record<string, unknown> | null) ?? null,
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * The contract every PSP adapter implements. Results are normalized: the orchestrator never sees
+ * provider objects or provider exceptions. "unknown" means the call may or may not have taken
+ * effect (timeout, connection reset, 5xx): the caller must keep the attempt in flight and resolve
+ * it later by repeating the call with the same idempotency key or by retrieving the PSP's state.
+ */
+export interface PspCallContext {
+  /** Deterministic per attempt; repeating a call with it never repeats its effect. */
+  idempotencyKey: string;
+}
+
+export interface AuthorizeRequest extends PspCallContext {
+  paymentIntentId: string; // ours, sent as metadata for reconciliation
+  merchantId: string;
+  amount: bigint;
+  currency: string;
+  paymentMethod: string;
+  captureMethod: "automatic" | "manual";
+  returnUrl?: string | null;
+  /** Set when the PSP already has an intent for this payment (re-confirmation after a decline). */
+  pspPaymentIntentId?: string | null;
+}
+
+export interface PspFailure {
+  code: string;
+  declineCode?: string;
+  message: string;
+}
+
+export type AuthorizeResult =
+  | { outcome: "authorized"; pspPaymentIntentId: string; pspChargeId: string | null; amountCapturable: bigint }
+  | { outcome: "captured"; pspPaymentIntentId: string; pspChargeId: string | null; amountCaptured: bigint; fee: bigint | null }
+  | { outcome: "requires_action"; pspPaymentIntentId: string; nextAction: Record<string, unknown> }
+  | ({ outcome: "declined"; pspPaymentIntentId: string | null } & PspFailure)
+  | ({ outcome: "failed"; pspPaymentIntentId: string | null } & PspFailure)
+  | { outcome: "unknown"; reason: string };
+
+export interface CaptureRequest extends PspCallContext {
+  pspPaymentIntentId: string;
+  amount: bigint;
+}
+export type CaptureResult =
+  | { outcome: "captured"; amountCaptured: bigint; fee: bigint | null; pspChargeId: string | null }
+  | ({ outcome: "failed" } & PspFailure)
+  | { outcome: "unknown"; reason: string };
+
+export interface CancelRequest extends PspCallContext {
+  pspPaymentIntentId: string;
+  reason?: string | null;
+}
+export type CancelResult =
+  | { outcome: "cancelled" }
+  | ({ outcome: "failed" } & PspFailure)
+  | { outcome: "unknown"; reason: string };
+
+export interface RefundRequest extends PspCallContext {
+  pspPaymentIntentId: string;
+  refundId: string;
+  amount: bigint;
+  reason?: string | null;
+}
+export type RefundResult =
+  | { outcome: "succeeded"; pspRefundId: string }
+  | { outcome: "pending"; pspRefundId: string }
+  | ({ outcome: "failed"; pspRefundId: string | null } & PspFailure)
+  | { outcome: "unknown"; reason: string };
+
+/** The PSP's view of an intent, for recovery and reconciliation. */
+export interface PspIntentSnapshot {
+  pspPaymentIntentId: string;
+  status: "requires_payment_method" | "requires_confirmation" | "requires_action" | "processing" | "authorized" | "captured" | "cancelled";
+  amount: bigint;
+  amountCapturable: bigint;
+  amountReceived: bigint;
+  pspChargeId: string | null;
+  fee: bigint | null;
+  lastError: PspFailure | null;
+  nextAction: Record<string, unknown> | null;
+}
+
+export interface PspAdapter {
+  readonly name: string;
+  authorize(req: AuthorizeRequest): Promise<AuthorizeResult>;
+  capture(req: CaptureRequest): Promise<CaptureResult>;
+  cancel(req: CancelRequest): Promise<CancelResult>;
+  refund(req: RefundRequest): Promise<RefundResult>;
+  retrieve(pspPaymentIntentId: string): Promise<PspIntentSnapshot | { outcome: "unknown"; reason: string }>;
+}

@@ -1,0 +1,151 @@
+import type { DbOrTx } from "@/db/client";
+import { DomainError } from "../errors";
+import { derivedId, newId } from "../ids";
+import { postJournal, refundJournal } from "../ledger";
+import { parseAmountMinor } from "../money/money";
+import type { CallOptions, Outcome, PaymentsContext } from "../payments/context";
+import { newAttempt, pspUnavailable } from "../payments/orchestrator";
+import { requireIntent } from "../payments/apply";
+import {
+  committedRefundTotal,
+  findAttempt,
+  findPendingAttempt,
+  findRefund,
+  insertRefund,
+  recordEvent,
+  updateAttempt,
+  updatePaymentIntent,
+  updateRefund,
+  type AttemptRow,
+  type PaymentIntentRow,
+  type RefundRow,
+} from "../payments/repository";
+import type { CreateRefundInput } from "../payments/schemas";
+import { serializePaymentIntent, serializeRefund } from "../payments/serialize";
+import { transition } from "../payments/state-machine";
+import type { RefundResult } from "../psp/types";
+
+type Started = { kind: "done"; refund: RefundRow } | { kind: "call"; pi: PaymentIntentRow; refund: RefundRow; attempt: AttemptRow };
+
+/**
+ * Creates a refund: several partial refunds are allowed up to the captured amount. The refund is
+ * recorded (pending) before the PSP call; a retried request with the same key finds the same refund.
+ */
+export async function createRefund(
+  ctx: PaymentsContext,
+  merchantId: string,
+  input: CreateRefundInput,
+  opts: CallOptions = {},
+): Promise<RefundRow> {
+  const refundId = opts.requestKey ? derivedId("re", merchantId, opts.requestKey) : newId("re");
+  const started: Started = await ctx.db.transaction(async (tx) => {
+    const pi = await requireIntent(tx, merchantId, input.payment_intent, { lock: true });
+    const existing = await findRefund(tx, merchantId, refundId);
+    if (existing) {
+      const pending = existing.status === "pending" ? await findPendingAttempt(tx, pi.id, "refund", existing.id) : undefined;
+      if (pending) return { kind: "call", pi, refund: existing, attempt: pending };
+      await finish(tx, opts, { ok: true, value: existing });
+      return { kind: "done", refund: existing };
+    }
+    transition(pi.status, "refund_partial", pi.id); // refundable states only
+    const available = pi.amountReceived - (await committedRefundTotal(tx, pi.id));
+    if (available <= 0n) {
+      throw new DomainError("charge_already_refunded", `${pi.id} has already been fully refunded.`, { param: "payment_intent" });
+    }
+    const amount = input.amount === undefined ? available : parseAmountMinor(input.amount);
+    if (amount > available) {
+      throw new DomainError(
+        "amount_too_large",
+        `Refund amount (${amount}) is greater than the unrefunded amount (${available}) of ${pi.id}.`,
+        { param: "amount" },
+      );
+    }
+    const { row: refund } = await insertRefund(tx, {
+      id: refundId,
+      merchantId,
+      paymentIntentId: pi.id,
+      amount,
+      currency: pi.currency,
+      status: "pending",
+      reason: input.reason ?? null,
+      metadata: input.metadata ?? {},
+    });
+    const attempt = await newAttempt(tx, pi, "refund", amount, { refundId: refund.id });
+    await recordEvent(tx, merchantId, "refund.created", refund.id, serializeRefund(refund));
+    return { kind: "call", pi, refund, attempt };
+  });
+  if (started.kind === "done") return started.refund;
+  return runRefund(ctx, started.pi, started.refund, started.attempt, opts);
+}
+
+export async function runRefund(ctx: PaymentsContext, pi: PaymentIntentRow, refund: RefundRow, attempt: AttemptRow, opts: CallOptions = {}) {
+  if (!pi.pspPaymentIntentId) throw new DomainError("internal_error", `${pi.id} has no PSP reference.`);
+  const result = await ctx.psp.refund({
+    idempotencyKey: attempt.pspIdempotencyKey,
+    pspPaymentIntentId: pi.pspPaymentIntentId,
+    refundId: refund.id,
+    amount: attempt.amount,
+    reason: refund.reason,
+  });
+  if (result.outcome === "unknown") throw pspUnavailable(pi.id, result.reason);
+  return ctx.db.transaction(async (tx) => {
+    const applied = await applyRefundResult(tx, pi.merchantId, refund.id, attempt.id, result);
+    await finish(tx, opts, { ok: true, value: applied });
+    return applied;
+  });
+}
+
+/** Applies the PSP's answer; idempotent: a refund that is no longer pending is returned as is. */
+export async function applyRefundResult(
+  tx: DbOrTx,
+  merchantId: string,
+  refundId: string,
+  attemptId: string,
+  result: Exclude<RefundResult, { outcome: "unknown" }>,
+): Promise<RefundRow> {
+  const current = await findRefund(tx, merchantId, refundId);
+  if (!current) throw new DomainError("resource_missing", `No such refund: '${refundId}'`);
+  const pi = await requireIntent(tx, merchantId, current.paymentIntentId, { lock: true });
+  const refund = (await findRefund(tx, merchantId, refundId))!;
+  const attempt = await findAttempt(tx, attemptId);
+  if (refund.status !== "pending" || !attempt || attempt.status !== "pending") return refund;
+
+  switch (result.outcome) {
+    case "pending": {
+      await updateAttempt(tx, attempt.id, { status: "succeeded", pspReference: result.pspRefundId });
+      return updateRefund(tx, refund.id, { pspRefundId: result.pspRefundId });
+    }
+    case "failed": {
+      await updateAttempt(tx, attempt.id, { status: "failed", failureCode: result.code, failureMessage: result.message });
+      const failed = await updateRefund(tx, refund.id, { status: "failed", failureReason: result.code, pspRefundId: result.pspRefundId });
+      await recordEvent(tx, merchantId, "refund.failed", failed.id, serializeRefund(failed));
+      return failed;
+    }
+    case "succeeded": {
+      await updateAttempt(tx, attempt.id, { status: "succeeded", pspReference: result.pspRefundId });
+      const done = await updateRefund(tx, refund.id, { status: "succeeded", pspRefundId: result.pspRefundId });
+      await settleRefundOnIntent(tx, pi, done);
+      return done;
+    }
+  }
+}
+
+/** Moves the intent to partially_refunded / refunded and posts the refund journal. */
+export async function settleRefundOnIntent(tx: DbOrTx, pi: PaymentIntentRow, refund: RefundRow): Promise<void> {
+  const refunded = pi.amountRefunded + refund.amount;
+  const event = refunded >= pi.amountReceived ? "refund_full" : "refund_partial";
+  const updated = await updatePaymentIntent(tx, pi, { status: transition(pi.status, event, pi.id), amountRefunded: refunded });
+  await postJournal(tx, {
+    merchantId: pi.merchantId,
+    currency: pi.currency,
+    paymentIntentId: pi.id,
+    refundId: refund.id,
+    ...refundJournal({ refundId: refund.id, amount: refund.amount }),
+  });
+  await recordEvent(tx, pi.merchantId, "refund.updated", refund.id, serializeRefund(refund));
+  await recordEvent(tx, pi.merchantId, "charge.refunded", pi.id, serializePaymentIntent(updated));
+}
+
+async function finish(tx: DbOrTx, opts: CallOptions, outcome: Outcome<unknown>) {
+  if (opts.finalize) await opts.finalize(tx, outcome);
+}
