@@ -7,7 +7,7 @@ import { logger } from "../logger";
 import { merchantForApiKey } from "../merchants/api-keys";
 import type { CallOptions, Outcome, PaymentsContext } from "../payments/context";
 import { getPsp } from "../psp";
-import { decodeForm } from "../psp/simulator/form";
+import { decodeForm } from "./stripe-form";
 import { stripeErrorBody, toDomainError } from "./stripe-errors";
 
 export interface RestContext extends PaymentsContext {
@@ -60,7 +60,8 @@ export function parseInput<S extends z.ZodType>(schema: S, params: unknown): z.i
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   const param = issue.path.map(String).join(".") || undefined;
-  const code = issue.code === "invalid_type" && issue.input === undefined ? "parameter_missing" : "parameter_invalid";
+  const given = issue.path.reduce<unknown>((node, k) => (node && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[k] : undefined), params);
+  const code = given === undefined ? "parameter_missing" : "parameter_invalid";
   const message = code === "parameter_missing" ? `Missing required param: ${param}.` : `Invalid ${param ?? "request"}: ${issue.message}`;
   throw new DomainError(code, message, param ? { param } : {});
 }

@@ -3,7 +3,7 @@ import type { DbOrTx } from "../../db/client";
 import { DomainError } from "../errors";
 import { ensureAccounts, type AccountCode } from "./accounts";
 import { assertBalanced, type JournalKind, type JournalLine } from "./rules";
-import { pgArray, rows } from "./sql";
+import { pgArrayItem, preparedRows, rows } from "./sql";
 
 export interface PostJournalInput {
   merchantId: string;
@@ -80,29 +80,50 @@ interface JournalIdRow extends Record<string, unknown> {
   duplicate: boolean;
 }
 
+/**
+ * One statement: insert the journal unless its reference exists, insert its lines from three
+ * arrays (one text for any line count, so one prepared statement per connection), and return the
+ * new id, or the existing id when the reference was already posted.
+ */
+const INSERT_JOURNAL = `
+with j as (
+  insert into ledger_journals (merchant_id, kind, reference, payment_intent_id, refund_id, reverses_journal_id, memo)
+  values ($1, $2, $3, $4, $5, $6::bigint, $7)
+  on conflict (merchant_id, reference) do nothing
+  returning id
+), l as (
+  insert into ledger_lines (journal_id, account_id, currency, amount)
+  select j.id, v.account_id, v.currency, v.amount
+    from j, unnest($8::bigint[], $9::text[], $10::bigint[]) as v(account_id, currency, amount)
+)
+select id, false as duplicate from j
+union all
+select id, true as duplicate from ledger_journals
+ where merchant_id = $1 and reference = $3 and not exists (select 1 from j)`;
+
 async function insertJournal(db: DbOrTx, h: JournalHeader, lines: readonly ResolvedLine[]): Promise<PostJournalResult> {
-  const found = await rows<JournalIdRow>(
-    db,
-    sql`
-      with j as (
-        insert into ledger_journals (merchant_id, kind, reference, payment_intent_id, refund_id, reverses_journal_id, memo)
-        values (${h.merchantId}, ${h.kind}, ${h.reference}, ${h.paymentIntentId}, ${h.refundId},
-                ${h.reversesJournalId === null ? null : h.reversesJournalId.toString()}::bigint, ${h.memo})
-        on conflict (merchant_id, reference) do nothing
-        returning id
-      ), l as (
-        insert into ledger_lines (journal_id, account_id, currency, amount)
-        select j.id, v.account_id, v.currency, v.amount
-          from j, unnest(${pgArray(lines.map((l) => l.accountId))}::bigint[],
-                         ${pgArray(lines.map((l) => l.currency))}::text[],
-                         ${pgArray(lines.map((l) => l.amount))}::bigint[]) as v(account_id, currency, amount)
-      )
-      select id, false as duplicate from j
-      union all
-      select id, true as duplicate from ledger_journals
-       where merchant_id = ${h.merchantId} and reference = ${h.reference} and not exists (select 1 from j)`,
-    { prepare: true },
-  );
+  let accountIds = "{";
+  let currencies = "{";
+  let amounts = "{";
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    const sep = i === 0 ? "" : ",";
+    accountIds += sep + l.accountId.toString();
+    currencies += sep + pgArrayItem(l.currency);
+    amounts += sep + l.amount.toString();
+  }
+  const found = await preparedRows<JournalIdRow>(db, INSERT_JOURNAL, [
+    h.merchantId,
+    h.kind,
+    h.reference,
+    h.paymentIntentId,
+    h.refundId,
+    h.reversesJournalId === null ? null : h.reversesJournalId.toString(),
+    h.memo,
+    accountIds + "}",
+    currencies + "}",
+    amounts + "}",
+  ]);
   const row = found[0];
   if (row) return { journalId: row.id, duplicate: row.duplicate };
 

@@ -25,14 +25,27 @@ export async function rows<T extends Record<string, unknown>>(db: DbOrTx, query:
 }
 
 /**
+ * Runs a constant statement text with positional parameters as a prepared statement, skipping the
+ * SQL builder: for the posting hot path, where the text never changes.
+ */
+export async function preparedRows<T extends Record<string, unknown>>(db: DbOrTx, text: string, params: unknown[]): Promise<T[]> {
+  return db._.session
+    .prepareQuery<{ execute: T[]; all: T[]; values: unknown[][] }>({ sql: text, params }, undefined, "ledger", false)
+    .execute();
+}
+
+/**
  * A PostgreSQL array literal for a list of integers or identifier-like strings, sent as one text
  * parameter and cast in SQL (`$1::bigint[]`), so statements keep one text whatever the list length.
  */
 export function pgArray(values: readonly (bigint | string)[]): string {
-  for (const v of values) {
-    if (typeof v === "string" && !/^[A-Za-z0-9_:.-]+$/.test(v)) throw new Error(`unsafe array element: ${v}`);
-  }
-  return `{${values.join(",")}}`;
+  return `{${values.map((v) => (typeof v === "string" ? pgArrayItem(v) : v.toString())).join(",")}}`;
+}
+
+/** An identifier-like array element (codes, currencies); anything else is refused, not escaped. */
+export function pgArrayItem(value: string): string {
+  if (!/^[A-Za-z0-9_]+$/.test(value)) throw new Error(`unsafe array element: ${value}`);
+  return value;
 }
 
 /** sum() over bigint yields numeric; it is read as text and parsed exactly, never through a float. */

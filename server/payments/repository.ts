@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, lt, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { events, paymentAttempts, paymentIntents, refunds } from "@/db/schema";
 import { newId } from "../ids";
@@ -47,6 +47,30 @@ export async function updatePaymentIntent(
   return row;
 }
 
+/**
+ * Keyset page, newest first: the cursor row is looked up in the same query, so the comparison uses
+ * the stored microsecond timestamp rather than a rounded JS Date.
+ */
+async function keysetPage<T extends { id: string }>(
+  db: DbOrTx,
+  table: typeof paymentIntents | typeof refunds | typeof events,
+  conds: SQL[],
+  p: ListParams,
+): Promise<{ rows: T[]; hasMore: boolean }> {
+  const cursorId = p.startingAfter ?? p.endingBefore;
+  if (cursorId) {
+    const cmp = p.startingAfter ? sql`<` : sql`>`;
+    conds.push(
+      sql`(${table.createdAt}, ${table.id}) ${cmp} (select c.created_at, c.id from ${table} c where c.id = ${cursorId} and c.merchant_id = ${p.merchantId})`,
+    );
+  }
+  const order = p.endingBefore ? [asc(table.createdAt), asc(table.id)] : [desc(table.createdAt), desc(table.id)];
+  const rows = (await db.select().from(table).where(and(...conds)).orderBy(...order).limit(p.limit + 1)) as unknown as T[];
+  const hasMore = rows.length > p.limit;
+  const page = rows.slice(0, p.limit);
+  return { rows: p.endingBefore ? page.reverse() : page, hasMore };
+}
+
 export interface ListParams {
   merchantId: string;
   limit: number;
@@ -56,19 +80,9 @@ export interface ListParams {
 
 /** Newest first, cursor by id of the last row seen (Stripe's starting_after / ending_before). */
 export async function listPaymentIntents(db: DbOrTx, p: ListParams & { status?: PaymentStatus[] }) {
-  const cursorId = p.startingAfter ?? p.endingBefore;
-  const cursor = cursorId ? await findPaymentIntent(db, p.merchantId, cursorId) : undefined;
-  const conds = [eq(paymentIntents.merchantId, p.merchantId)];
+  const conds: SQL[] = [eq(paymentIntents.merchantId, p.merchantId)];
   if (p.status?.length) conds.push(inArray(paymentIntents.status, p.status));
-  if (cursor) {
-    const cmp = p.startingAfter ? sql`<` : sql`>`;
-    conds.push(sql`(${paymentIntents.createdAt}, ${paymentIntents.id}) ${cmp} (${cursor.createdAt}, ${cursor.id})`);
-  }
-  const order = p.endingBefore ? [asc(paymentIntents.createdAt), asc(paymentIntents.id)] : [desc(paymentIntents.createdAt), desc(paymentIntents.id)];
-  const rows = await db.select().from(paymentIntents).where(and(...conds)).orderBy(...order).limit(p.limit + 1);
-  const hasMore = rows.length > p.limit;
-  const page = rows.slice(0, p.limit);
-  return { rows: p.endingBefore ? page.reverse() : page, hasMore };
+  return keysetPage<PaymentIntentRow>(db, paymentIntents, conds, p);
 }
 
 export async function insertAttempt(db: DbOrTx, row: typeof paymentAttempts.$inferInsert): Promise<AttemptRow> {
@@ -129,19 +143,9 @@ export async function committedRefundTotal(db: DbOrTx, paymentIntentId: string):
 }
 
 export async function listRefunds(db: DbOrTx, p: ListParams & { paymentIntentId?: string }) {
-  const cursorId = p.startingAfter ?? p.endingBefore;
-  const cursor = cursorId ? await findRefund(db, p.merchantId, cursorId) : undefined;
-  const conds = [eq(refunds.merchantId, p.merchantId)];
+  const conds: SQL[] = [eq(refunds.merchantId, p.merchantId)];
   if (p.paymentIntentId) conds.push(eq(refunds.paymentIntentId, p.paymentIntentId));
-  if (cursor) {
-    const cmp = p.startingAfter ? sql`<` : sql`>`;
-    conds.push(sql`(${refunds.createdAt}, ${refunds.id}) ${cmp} (${cursor.createdAt}, ${cursor.id})`);
-  }
-  const order = p.endingBefore ? [asc(refunds.createdAt), asc(refunds.id)] : [desc(refunds.createdAt), desc(refunds.id)];
-  const rows = await db.select().from(refunds).where(and(...conds)).orderBy(...order).limit(p.limit + 1);
-  const hasMore = rows.length > p.limit;
-  const page = rows.slice(0, p.limit);
-  return { rows: p.endingBefore ? page.reverse() : page, hasMore };
+  return keysetPage<RefundRow>(db, refunds, conds, p);
 }
 
 /** Appends a merchant-visible event; it doubles as the outbox row. */
@@ -155,17 +159,7 @@ export async function findEvent(db: DbOrTx, merchantId: string, id: string): Pro
 }
 
 export async function listEvents(db: DbOrTx, p: ListParams & { type?: string }) {
-  const cursorId = p.startingAfter ?? p.endingBefore;
-  const cursor = cursorId ? await findEvent(db, p.merchantId, cursorId) : undefined;
-  const conds = [eq(events.merchantId, p.merchantId)];
+  const conds: SQL[] = [eq(events.merchantId, p.merchantId)];
   if (p.type) conds.push(p.type.endsWith("*") ? sql`${events.type} like ${p.type.slice(0, -1) + "%"}` : eq(events.type, p.type));
-  if (cursor) {
-    const cmp = p.startingAfter ? sql`<` : sql`>`;
-    conds.push(sql`(${events.createdAt}, ${events.id}) ${cmp} (${cursor.createdAt}, ${cursor.id})`);
-  }
-  const order = p.endingBefore ? [asc(events.createdAt), asc(events.id)] : [desc(events.createdAt), desc(events.id)];
-  const rows = await db.select().from(events).where(and(...conds)).orderBy(...order).limit(p.limit + 1);
-  const hasMore = rows.length > p.limit;
-  const page = rows.slice(0, p.limit);
-  return { rows: p.endingBefore ? page.reverse() : page, hasMore };
+  return keysetPage<EventRow>(db, events, conds, p);
 }

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { OpCtx } from "./context";
 import { SimError } from "./errors";
 import type { FaultBook } from "./faults";
-import { decodeForm, type Params } from "./form";
+import { decodeForm, type Params } from "../../http/stripe-form";
 import { redirect, send, sendJson } from "./http";
 import { completeThreeDs, openDispute, type ThreeDsOutcome } from "./payments";
 import { disputeJsonFor, paymentIntentJson } from "./serialize";

@@ -3,7 +3,7 @@
 /** 2.9% + 30, the percentage part rounded half up. */
 export function processingFee(amountMinor: number): number {
   if (!Number.isSafeInteger(amountMinor) || amountMinor < 0) throw new RangeError(`invalid amount ${amountMinor}`);
-  const percent = (BigInt(amountMinor) * 29n + 0n) / 1000n;
+  const percent = (BigInt(amountMinor) * 29n + 500n) / 1000n;
   return Number(percent + 30n);
 }
 

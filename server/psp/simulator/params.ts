@@ -1,6 +1,6 @@
 /** Typed readers over decoded params. Form values arrive as strings, JSON values as their own types. */
 import { invalidParam, missingParam } from "./errors";
-import type { Params } from "./form";
+import type { Params } from "../../http/stripe-form";
 
 export function optString(p: Params, name: string): string | undefined {
   const v = p[name];

@@ -3,7 +3,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import { brandOf, luhnValid, testCardByNumber, testCardByPm, type TestCard } from "./cards";
 import type { OpCtx } from "./context";
 import { SimError, missingParam } from "./errors";
-import type { Params } from "./form";
+import type { Params } from "../../http/stripe-form";
 import { newId } from "./ids";
 import { cleanMetadata, optInt, optMetadata, optString } from "./params";
 import type { PaymentMethodRec } from "./state";

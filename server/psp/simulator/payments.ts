@@ -3,7 +3,7 @@ import { makeDecline } from "./cards";
 import { emit, type OpCtx } from "./context";
 import { SimError, invalidParam, invalidRequest, missingParam, resourceMissing, unexpectedState, type StripeErrorBody } from "./errors";
 import { DISPUTE_FEE_MINOR, processingFee } from "./fees";
-import type { Params } from "./form";
+import type { Params } from "../../http/stripe-form";
 import { newId } from "./ids";
 import { cleanMetadata, mergeMetadata, optBool, optEnum, optInt, optMetadata, optString, reqInt, reqString } from "./params";
 import { paymentMethodFromParams } from "./payment-methods";

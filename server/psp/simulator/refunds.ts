@@ -1,7 +1,7 @@
 /** Refunds against the captured amount of a payment intent's charge. */
 import { emit, type OpCtx } from "./context";
 import { invalidRequest, missingParam, resourceMissing } from "./errors";
-import type { Params } from "./form";
+import type { Params } from "../../http/stripe-form";
 import { newId } from "./ids";
 import { cleanMetadata, optEnum, optInt, optMetadata, optString } from "./params";
 import { chargeJson, refundJson } from "./serialize";

@@ -1,7 +1,7 @@
 /** `/v1` route table: thin handlers that read params, call an operation and serialize. */
 import type { OpCtx } from "./context";
 import { resourceMissing } from "./errors";
-import type { Params } from "./form";
+import type { Params } from "../../http/stripe-form";
 import { createdRange, expandPaths, listParams, optString } from "./params";
 import { createPaymentMethod, findPaymentMethod } from "./payment-methods";
 import { cancelPaymentIntent, capturePaymentIntent, confirmPaymentIntent, createPaymentIntent, getPaymentIntent, updatePaymentIntent } from "./payments";

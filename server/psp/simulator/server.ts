@@ -9,7 +9,7 @@ import { DEFAULT_API_VERSION, type OpCtx } from "./context";
 import { handleControl, handleThreeDs, type ControlDeps } from "./control";
 import { SimError, apiError, authError, errorJson, notFoundRoute } from "./errors";
 import { FaultBook } from "./faults";
-import { canonicalize, decodeForm, type Params } from "./form";
+import { canonicalize, decodeForm, type Params } from "../../http/stripe-form";
 import { BodyTooLarge, CORS_HEADERS, parseApiKey, readBody, send, sleep } from "./http";
 import { newId } from "./ids";
 import { matchRoute } from "./routes";

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { processingFee } from "./fees";
-import { decodeForm } from "./form";
+import { decodeForm } from "../../http/stripe-form";
 import { startSimulator, type RunningSimulator } from "./server";
 import { signPayload } from "./webhooks";
 

@@ -1,0 +1,59 @@
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/**
+ * Serves the real Next route handler modules over HTTP without a Next build, so API tests can drive
+ * them with the official stripe SDK in-process. Routing mirrors the app/ folder.
+ */
+type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
+type RouteModule = Partial<Record<"GET" | "POST", Handler>>;
+
+const ROUTES: [RegExp, () => Promise<RouteModule>][] = [
+  [/^\/v1\/payment_intents$/, () => import("@/app/v1/payment_intents/route") as unknown as Promise<RouteModule>],
+  [/^\/v1\/payment_intents\/(?<id>[^/]+)$/, () => import("@/app/v1/payment_intents/[id]/route") as unknown as Promise<RouteModule>],
+  [/^\/v1\/payment_intents\/(?<id>[^/]+)\/confirm$/, () => import("@/app/v1/payment_intents/[id]/confirm/route") as unknown as Promise<RouteModule>],
+  [/^\/v1\/payment_intents\/(?<id>[^/]+)\/capture$/, () => import("@/app/v1/payment_intents/[id]/capture/route") as unknown as Promise<RouteModule>],
+  [/^\/v1\/payment_intents\/(?<id>[^/]+)\/cancel$/, () => import("@/app/v1/payment_intents/[id]/cancel/route") as unknown as Promise<RouteModule>],
+  [/^\/v1\/refunds$/, () => import("@/app/v1/refunds/route") as unknown as Promise<RouteModule>],
+  [/^\/v1\/refunds\/(?<id>[^/]+)$/, () => import("@/app/v1/refunds/[id]/route") as unknown as Promise<RouteModule>],
+  [/^\/v1\/events$/, () => import("@/app/v1/events/route") as unknown as Promise<RouteModule>],
+  [/^\/v1\/events\/(?<id>[^/]+)$/, () => import("@/app/v1/events/[id]/route") as unknown as Promise<RouteModule>],
+  [/^\/api\/trpc\/[^/]+$/, () => import("@/app/api/trpc/[trpc]/route") as unknown as Promise<RouteModule>],
+];
+
+async function toRequest(req: IncomingMessage, base: string): Promise<Request> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+  const body = chunks.length ? Buffer.concat(chunks) : undefined;
+  return new Request(new URL(req.url ?? "/", base), { method: req.method, headers, body: req.method === "GET" ? undefined : body });
+}
+
+export async function startApiServer(): Promise<{ url: string; port: number; close(): Promise<void> }> {
+  const server: Server = createServer(async (req, res) => {
+    try {
+      const base = `http://${req.headers.host ?? "127.0.0.1"}`;
+      const path = new URL(req.url ?? "/", base).pathname;
+      for (const [re, load] of ROUTES) {
+        const m = re.exec(path);
+        if (!m) continue;
+        const mod = await load();
+        const handler = mod[(req.method ?? "GET") as "GET" | "POST"];
+        if (!handler) break;
+        const response = await handler(await toRequest(req, base), { params: Promise.resolve({ ...m.groups }) });
+        res.writeHead(response.status, Object.fromEntries(response.headers));
+        res.end(Buffer.from(await response.arrayBuffer()));
+        return;
+      }
+      res.writeHead(404, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { type: "invalid_request_error", code: "resource_missing", message: `Unrecognized request URL (${req.method}: ${path}).` } }));
+    } catch (e) {
+      res.writeHead(500);
+      res.end(String(e));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, port, close: () => new Promise((r) => server.close(() => r())) };
+}
