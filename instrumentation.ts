@@ -1,0 +1,10 @@
+/** Next calls register() once per server process; the maintenance sweeps run in the Node runtime only. */
+export async function register() {
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const [{ getDatabase }, { getPsp }, { startMaintenance }] = await Promise.all([
+    import("./db/client"),
+    import("./server/psp"),
+    import("./server/jobs/maintenance"),
+  ]);
+  startMaintenance(getDatabase(), getPsp());
+}

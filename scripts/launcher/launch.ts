@@ -1,0 +1,73 @@
+/**
+ * Shared by `npm run dev` and `npm start`: database (given or embedded) -> migrations -> PSP simulator
+ * -> demo seed -> Next child. When the child exits, everything started here is stopped in reverse.
+ */
+import type { ChildProcess } from "node:child_process";
+import { seedDemo } from "../seed";
+import { printBanner } from "./banner";
+import { prepareDatabase } from "./database";
+import { demoSecretKey } from "./demo-key";
+import { exitAfterCleanup, handleSignals, isExiting, onCleanup } from "./lifecycle";
+import { hasProductionBuild, spawnNext, type NextMode } from "./next-app";
+import { isPortFree, pickPort, waitForPort } from "./ports";
+import { preparePsp } from "./psp";
+
+const READY_TIMEOUT_MS = 120_000;
+
+export async function launch(mode: NextMode): Promise<void> {
+  if (mode === "start" && !hasProductionBuild()) {
+    console.error("[launcher] No production build (.next/BUILD_ID is missing). Run `npm run build` first.");
+    process.exit(1);
+  }
+
+  let child: ChildProcess | undefined;
+  handleSignals((signal) => {
+    if (!child || child.exitCode !== null) return false;
+    child.kill(signal); // its exit handler below does the cleanup
+    return true;
+  });
+  // Last resort if we exit without the orderly path (crash, second Ctrl-C): don't leave Next running.
+  process.on("exit", () => {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+  });
+
+  try {
+    const appPort = await chooseAppPort();
+    const db = await prepareDatabase();
+    onCleanup(db.stop);
+    const psp = await preparePsp(appPort);
+    onCleanup(psp.close);
+    const seed = await seedDemo(db.url, { secretKey: demoSecretKey(), pspApiBase: psp.apiBase });
+    if (seed.demoPayments > 0) console.log(`[launcher] seeded ${seed.demoPayments} demo payment intents`);
+    if (isExiting()) return;
+
+    child = spawnNext(mode, appPort, { DATABASE_URL: db.url, ...psp.env });
+    child.on("exit", (code, signal) => {
+      void exitAfterCleanup(code ?? (signal === "SIGINT" || signal === "SIGTERM" ? 0 : 1));
+    });
+    if (await waitForPort(appPort, "127.0.0.1", READY_TIMEOUT_MS)) {
+      if (child.exitCode === null && !isExiting()) {
+        printBanner({ mode, appPort, databaseUrl: db.url, embeddedDb: db.embedded, psp, merchantId: seed.merchantId, secretKey: seed.secretKey });
+      }
+    } else {
+      console.warn(`[launcher] Next did not accept connections on port ${appPort} within ${READY_TIMEOUT_MS / 1000}s`);
+    }
+  } catch (err) {
+    console.error("[launcher]", err instanceof Error ? err.message : err);
+    await exitAfterCleanup(1);
+  }
+}
+
+/** PORT if set (must be free: the webhook URL depends on it), else 3000 or the next free port. */
+async function chooseAppPort(): Promise<number> {
+  const fromEnv = process.env.PORT;
+  if (fromEnv) {
+    const port = Number(fromEnv);
+    if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`PORT must be a port number, got '${fromEnv}'`);
+    if (!(await isPortFree(port))) throw new Error(`PORT ${port} is already in use`);
+    return port;
+  }
+  const port = await pickPort(3000);
+  if (port !== 3000) console.log(`[launcher] port 3000 is taken; using ${port}`);
+  return port;
+}

@@ -1,0 +1,11 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** Absolute paths, independent of the directory `npm run` was started from. */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+/** Local state (git-ignored): the embedded cluster, its log and the demo key. */
+export const DATA_DIR = path.join(PROJECT_ROOT, ".data");
+export const PG_DATA_DIR = path.join(DATA_DIR, "postgres");
+export const PG_LOG_FILE = path.join(DATA_DIR, "postgres.log");
+export const DEMO_KEY_FILE = path.join(DATA_DIR, "demo-secret-key");
+export const NEXT_BIN = path.join(PROJECT_ROOT, "node_modules", ".bin", "next");

@@ -1,0 +1,14 @@
+/** `npm run db:migrate`: creates the database if missing and applies pending migrations. */
+import { migrateDatabase } from "../db/migrate";
+
+const url = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/payrail";
+const shown = new URL(url);
+if (shown.password) shown.password = "***";
+
+migrateDatabase(url).then(
+  () => console.log(`[migrate] ${shown.toString()} is up to date`),
+  (err: unknown) => {
+    console.error(`[migrate] failed for ${shown.toString()}:`, err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);
