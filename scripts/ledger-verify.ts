@@ -35,7 +35,9 @@ try {
     console.log("\nledger balances");
   }
 } catch (e) {
-  console.error("ledger verification failed:", e instanceof Error ? e.message : e);
+  // drizzle wraps driver errors ("Failed query: ..."); the cause says what went wrong.
+  const cause = e instanceof Error && e.cause instanceof Error ? e.cause : e;
+  console.error(`ledger verification failed on ${new URL(url).pathname.slice(1)}:`, cause instanceof Error ? cause.message : cause);
   exitCode = 1;
 } finally {
   await database.close();

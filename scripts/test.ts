@@ -7,6 +7,8 @@ import { spawnSync } from "node:child_process";
 const steps: [string, string[]][] = [
   ["typecheck", ["npx", "tsc", "--noEmit"]],
   ["unit + integration tests", ["npx", "vitest", "run"]],
+  ["production build", ["npx", "next", "build"]],
+  ["end-to-end (production server, stripe SDK, Chromium)", ["npx", "playwright", "test"]],
 ];
 
 for (const [name, cmd] of steps) {

@@ -121,6 +121,55 @@ describe("ledger (PostgreSQL)", () => {
     expect((await balanceMap(m))["usd:merchant_payable"]).toBe(-999n);
   });
 
+  it("concurrent postings through the pool post each reference exactly once (group commit)", async () => {
+    const m = await newMerchant();
+    const calls = Array.from({ length: 200 }, (_, i) => {
+      const n = i % 100; // every reference posted twice, concurrently
+      return postJournal(database.db, { merchantId: m, currency: "usd", ...refundJournal({ refundId: `re_${n} "q",{b}\\ é`, amount: BigInt(n + 1) }) });
+    });
+    const results = await Promise.all(calls);
+    expect(await journalCount(m)).toBe(100n);
+    expect(results.filter((r) => !r.duplicate)).toHaveLength(100);
+    for (let n = 0; n < 100; n++) expect(results[n]!.journalId).toBe(results[n + 100]!.journalId);
+    const expected = (100n * 101n) / 2n;
+    expect(await balanceMap(m)).toEqual({ "usd:merchant_payable": expected, "usd:psp_receivable": -expected });
+    const [lines] = await database.sql<{ n: bigint }[]>`
+      select count(*)::bigint as n from ledger_lines l join ledger_journals j on j.id = l.journal_id where j.merchant_id = ${m}`;
+    expect(lines!.n).toBe(200n);
+    const [stored] = await database.sql<{ reference: string }[]>`
+      select reference from ledger_journals where id = ${results[7]!.journalId.toString()}`;
+    expect(stored!.reference).toBe('refund:re_7 "q",{b}\\ é');
+  });
+
+  it("standalone posts of a reference held by an open transaction resolve to that transaction's journal", async () => {
+    const m = await newMerchant();
+    const draft = authorizationJournal({ attemptId: "held", amount: 70n });
+    await ensureAccounts(database.db, m, "usd", ["authorization_holds", "authorization_commitments"]);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let posted!: (id: bigint) => void;
+    const postedId = new Promise<bigint>((r) => (posted = r));
+    const tx = database.db.transaction(async (t) => {
+      const r = await postJournal(t, { merchantId: m, currency: "usd", ...draft });
+      posted(r.journalId);
+      await gate;
+      return r;
+    });
+    const txJournal = await postedId;
+    const others = [
+      ...Array.from({ length: 10 }, () => postJournal(database.db, { merchantId: m, currency: "usd", ...draft })),
+      ...Array.from({ length: 10 }, (_, i) => postJournal(database.db, { merchantId: m, currency: "usd", ...authorizationJournal({ attemptId: `free${i}`, amount: 1n }) })),
+    ];
+    await new Promise((r) => setTimeout(r, 200)); // let the standalone posts block on the open transaction
+    release();
+    expect((await tx).duplicate).toBe(false);
+    const results = await Promise.all(others);
+    for (const r of results.slice(0, 10)) expect(r).toEqual({ journalId: txJournal, duplicate: true });
+    expect(results.slice(10).every((r) => !r.duplicate)).toBe(true);
+    expect(await journalCount(m)).toBe(11n);
+    expect((await balanceMap(m))["usd:authorization_holds"]).toBe(80n);
+  });
+
   it("posts inside a caller's transaction and rolls back with it", async () => {
     const m = await newMerchant();
     await expect(

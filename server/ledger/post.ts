@@ -1,7 +1,9 @@
-import { sql } from "drizzle-orm";
+import { is, sql } from "drizzle-orm";
+import { PgTransaction } from "drizzle-orm/pg-core";
 import type { DbOrTx } from "../../db/client";
 import { DomainError } from "../errors";
 import { ensureAccounts, type AccountCode } from "./accounts";
+import { groupCommit, type JournalHeader, type ResolvedLine } from "./group-commit";
 import { assertBalanced, type JournalKind, type JournalLine } from "./rules";
 import { pgArrayItem, preparedRows, rows } from "./sql";
 
@@ -24,35 +26,25 @@ export interface PostJournalResult {
   duplicate: boolean;
 }
 
-interface ResolvedLine {
-  accountId: bigint;
-  currency: string;
-  amount: bigint;
-}
-
-interface JournalHeader {
-  merchantId: string;
-  kind: string;
-  reference: string;
-  paymentIntentId: string | null;
-  refundId: string | null;
-  reversesJournalId: bigint | null;
-  memo: string | null;
-}
-
 /**
  * Posts a balanced journal exactly once per (merchant, reference).
  *
  * The journal and its lines are written by one SQL statement (one round trip, one prepared
- * statement whatever the line count). Inside a caller's transaction the posting commits or rolls
- * back with it; on a pool handle the statement is its own transaction, so the deferred balance
- * trigger checks it at that implicit commit. Posting a reference again returns the existing
- * journal with `duplicate: true` and posts nothing, also when concurrent posters race.
+ * statement whatever the line count), after the lines are checked in code (assertBalanced) and
+ * account ids resolved from the process cache. Inside a caller's transaction the posting commits
+ * or rolls back with it. On a pool handle the statement is its own transaction (the deferred
+ * balance trigger checks it at that implicit commit); under load, concurrent standalone postings
+ * share one statement and commit (see group-commit.ts), and the promise resolves only once the
+ * journal is committed. Posting a reference again returns the existing journal with
+ * `duplicate: true` and posts nothing, also when concurrent posters race.
  */
 export async function postJournal(db: DbOrTx, input: PostJournalInput): Promise<PostJournalResult> {
   requireText(input.merchantId, "merchantId");
   requireText(input.kind, "kind");
   requireText(input.reference, "reference");
+  if (input.memo) requireText(input.memo, "memo");
+  if (input.paymentIntentId) requireText(input.paymentIntentId, "paymentIntentId");
+  if (input.refundId) requireText(input.refundId, "refundId");
   assertBalanced(input.lines);
 
   const codes: AccountCode[] = [];
@@ -60,19 +52,17 @@ export async function postJournal(db: DbOrTx, input: PostJournalInput): Promise<
   const ids = await ensureAccounts(db, input.merchantId, input.currency, codes);
 
   const lines: ResolvedLine[] = input.lines.map((l) => ({ accountId: ids.get(l.account)!, currency: input.currency, amount: l.amount }));
-  return insertJournal(
-    db,
-    {
-      merchantId: input.merchantId,
-      kind: input.kind,
-      reference: input.reference,
-      paymentIntentId: input.paymentIntentId ?? null,
-      refundId: input.refundId ?? null,
-      reversesJournalId: null,
-      memo: input.memo ?? null,
-    },
-    lines,
-  );
+  const header: JournalHeader = {
+    merchantId: input.merchantId,
+    kind: input.kind,
+    reference: input.reference,
+    paymentIntentId: input.paymentIntentId ?? null,
+    refundId: input.refundId ?? null,
+    reversesJournalId: null,
+    memo: input.memo ?? null,
+  };
+  // In a caller's transaction the journal commits with it; on a pool handle it may share a commit.
+  return is(db, PgTransaction) ? insertJournal(db, header, lines) : groupCommit(db, insertJournal, header, lines);
 }
 
 interface JournalIdRow extends Record<string, unknown> {
@@ -226,4 +216,5 @@ function requireText(value: unknown, param: string): void {
   if (typeof value !== "string" || value.length === 0) {
     throw new DomainError("parameter_missing", `Missing ${param} for the ledger journal.`, { param });
   }
+  if (value.includes("\u0000")) throw new DomainError("parameter_invalid", `The ${param} contains a NUL character.`, { param });
 }

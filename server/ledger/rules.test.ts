@@ -116,6 +116,10 @@ describe("assertBalanced", () => {
     expectDomainError(() => assertBalanced([{ amount: 0n }, { amount: 0n }]), "parameter_invalid");
     expectDomainError(() => assertBalanced([{ amount: 5n }, { amount: -5n }, { amount: 0n }]), "parameter_invalid");
   });
+  it("rejects amounts outside PostgreSQL bigint", () => {
+    expectDomainError(() => assertBalanced([{ amount: 2n ** 63n }, { amount: -(2n ** 63n) }]), "parameter_invalid");
+    assertBalanced([{ amount: 2n ** 63n - 1n }, { amount: -(2n ** 63n - 1n) }]);
+  });
   it("rejects a single line and no lines", () => {
     expectDomainError(() => assertBalanced([{ amount: 5n }]), "parameter_invalid");
     expectDomainError(() => assertBalanced([]), "parameter_invalid");

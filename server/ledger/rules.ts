@@ -136,6 +136,9 @@ export function disputeReversalJournal(p: { disputeId: string; amount: bigint })
   };
 }
 
+/** Lines are stored as PostgreSQL bigint. */
+const MAX_LINE_AMOUNT = 9_223_372_036_854_775_807n;
+
 /**
  * A journal balances when it has at least two lines, every amount is a non-zero bigint and the
  * amounts sum to zero in each currency (lines without a currency share one group).
@@ -150,6 +153,11 @@ export function assertBalanced(lines: readonly { amount: bigint; currency?: stri
   lines.forEach((line, i) => {
     if (typeof line.amount !== "bigint") {
       throw new DomainError("parameter_invalid", `Line ${i} amount ${String(line.amount)} is not a bigint of minor units.`, {
+        param: `lines[${i}].amount`,
+      });
+    }
+    if (line.amount > MAX_LINE_AMOUNT || line.amount < -MAX_LINE_AMOUNT) {
+      throw new DomainError("parameter_invalid", `Line ${i} amount ${line.amount} is outside the 64-bit range of ledger amounts.`, {
         param: `lines[${i}].amount`,
       });
     }

@@ -1,26 +1,10 @@
 import type { SQL } from "drizzle-orm";
-import { PgDialect } from "drizzle-orm/pg-core";
 import type { DbOrTx } from "../../db/client";
 
 /** Internal helpers for the ledger's hand-written SQL; not part of the public API. */
 
-const dialect = new PgDialect();
-
-/**
- * Runs `query` and returns its rows. With `prepare`, the statement is sent as a named prepared
- * statement (postgres.js caches it per connection by text), so hot paths skip parse/plan.
- */
-export async function rows<T extends Record<string, unknown>>(db: DbOrTx, query: SQL, opts: { prepare?: boolean } = {}): Promise<T[]> {
-  if (opts.prepare) {
-    const q = dialect.sqlToQuery(query);
-    const prepared = db._.session.prepareQuery<{ execute: T[]; all: T[]; values: unknown[][] }>(
-      { sql: q.sql, params: q.params },
-      undefined,
-      "ledger",
-      false,
-    );
-    return prepared.execute();
-  }
+/** Runs `query` (built with drizzle's sql template) and returns its rows. */
+export async function rows<T extends Record<string, unknown>>(db: DbOrTx, query: SQL): Promise<T[]> {
   return (await db.execute<T>(query)) as unknown as T[];
 }
 
