@@ -22,5 +22,5 @@ test("a merchant backend runs a full payment through the production server with 
 test("the home page renders in Chromium", async ({ page }) => {
   await page.goto("/");
   await expect(page.getByRole("heading", { name: "Payrail" })).toBeVisible();
-  await expect(page.getByText("/v1")).toBeVisible();
+  await expect(page.getByText("/v1", { exact: true })).toBeVisible();
 });
