@@ -63,10 +63,21 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
-/** Sustained: error rate < 1% and p99 confirm (service) < 1 s; the best achieved rate among those. */
-function sustainedStep(steps: StepResult[]): StepResult | undefined {
-  const ok = steps.filter((s) => s.errorRate < 0.01 && s.service.confirm.count > 0 && s.service.confirm.p99 < 1000);
-  return ok.sort((a, b) => b.achieved - a.achieved)[0];
+/** The latency objective the sustained rate is measured at (the issue's target: p99 confirm < 50 ms). */
+const SLO_P99_CONFIRM_MS = Number(process.env.BENCH_SLO_P99_MS ?? 50);
+
+/**
+ * Sustained = throughput at the objective: the best achieved rate among steps that kept up
+ * (achieved >= 90% of offered, errors < 1%) with p99 confirm under the objective. Falls back to
+ * p99 confirm < 1 s when no step meets it, so a slow run still reports (and says so).
+ */
+function sustainedStep(steps: StepResult[]): { step: StepResult; metSlo: boolean } | undefined {
+  const keptUp = steps.filter((s) => s.errorRate < 0.01 && s.achieved >= 0.9 * s.offered && s.service.confirm.count > 0);
+  const bestOf = (xs: StepResult[]) => [...xs].sort((a, b) => b.achieved - a.achieved)[0];
+  const atSlo = bestOf(keptUp.filter((s) => s.service.confirm.p99 < SLO_P99_CONFIRM_MS));
+  if (atSlo) return { step: atSlo, metSlo: true };
+  const loose = bestOf(steps.filter((s) => s.errorRate < 0.01 && s.service.confirm.count > 0 && s.service.confirm.p99 < 1000));
+  return loose ? { step: loose, metSlo: false } : undefined;
 }
 
 function exploded(s: StepResult): string | null {
@@ -122,7 +133,8 @@ async function main(): Promise<number> {
   await app.stop();
   app = undefined;
 
-  const best = sustainedStep(steps);
+  const sustained = sustainedStep(steps);
+  const best = sustained?.step;
   const lifecyclesPerS = best?.achieved ?? 0;
   const p99Confirm = best?.service.confirm.p99 ?? 0;
 
@@ -183,11 +195,11 @@ async function main(): Promise<number> {
   log("");
   log(
     best
-      ? `sustained step: offered ${best.offered}/s, achieved ${fmtRate(best.achieved)}/s, p99 confirm ${best.service.confirm.p99} ms; API/raw ratio ${ratio.toFixed(2)}`
+      ? `sustained step (${sustained?.metSlo ? `p99 confirm < ${SLO_P99_CONFIRM_MS} ms objective met` : `objective p99 confirm < ${SLO_P99_CONFIRM_MS} ms NOT met at any step; best step under 1 s`}): offered ${best.offered}/s, achieved ${fmtRate(best.achieved)}/s, p99 confirm ${best.service.confirm.p99} ms; API/raw ratio ${ratio.toFixed(2)}`
       : "no step met the sustained criteria (error rate < 1% and p99 confirm < 1 s)",
   );
   const keptUp = steps.filter((s) => s.errorRate < 0.01 && s.achieved >= 0.9 * s.offered).sort((a, b) => b.achieved - a.achieved)[0];
-  if (keptUp) log(`highest step that kept up (achieved >= 90% of offered, errors < 1%): offered ${keptUp.offered}/s, achieved ${fmtRate(keptUp.achieved)}/s, p99 confirm ${keptUp.service.confirm.p99} ms`);
+  if (keptUp) log(`saturation: highest step that kept up (achieved >= 90% of offered, errors < 1%): offered ${keptUp.offered}/s, achieved ${fmtRate(keptUp.achieved)}/s, p99 confirm ${keptUp.service.confirm.p99} ms`);
   log(`loadavg at start ${loadAtStart.map((l) => l.toFixed(2)).join(" ")}, at end ${loadAtEnd.map((l) => l.toFixed(2)).join(" ")} (other processes on this box skew results)`);
 
   const results = {

@@ -49,8 +49,8 @@ export async function applyAuthorizeResult(
   attemptId: string,
   result: Exclude<AuthorizeResult, { outcome: "unknown" }>,
 ): Promise<Applied> {
-  const pi = await requireIntent(tx, merchantId, paymentIntentId, { lock: true });
-  const attempt = await findAttempt(tx, attemptId);
+  // Pipelined on the transaction's connection; the attempt is read after the lock is granted.
+  const [pi, attempt] = await Promise.all([requireIntent(tx, merchantId, paymentIntentId, { lock: true }), findAttempt(tx, attemptId)]);
   if (!attempt || (attempt.status !== "pending" && attempt.status !== "requires_action")) return { ok: true, value: pi };
   const pspIds = { pspPaymentIntentId: result.pspPaymentIntentId ?? pi.pspPaymentIntentId };
 
@@ -63,9 +63,11 @@ export async function applyAuthorizeResult(
         pspChargeId: result.pspChargeId,
         nextAction: null,
       });
-      await updateAttempt(tx, attempt.id, { status: "succeeded", pspReference: result.pspPaymentIntentId });
-      await post(tx, updated, authorizationJournal({ attemptId: attempt.id, amount: attempt.amount }));
-      await emit(tx, "payment_intent.amount_capturable_updated", updated);
+      await Promise.all([
+        updateAttempt(tx, attempt.id, { status: "succeeded", pspReference: result.pspPaymentIntentId }),
+        post(tx, updated, authorizationJournal({ attemptId: attempt.id, amount: attempt.amount })),
+        emit(tx, "payment_intent.amount_capturable_updated", updated),
+      ]);
       return { ok: true, value: updated };
     }
     case "captured": {
@@ -78,13 +80,15 @@ export async function applyAuthorizeResult(
         pspChargeId: result.pspChargeId,
         nextAction: null,
       });
-      await updateAttempt(tx, attempt.id, { status: "succeeded", pspReference: result.pspPaymentIntentId });
-      await post(tx, updated, authorizationJournal({ attemptId: attempt.id, amount: attempt.amount }));
-      await post(tx, updated, captureJournal({ attemptId: attempt.id, amount: captured, fee: result.fee ?? 0n }));
-      if (attempt.amount > captured) {
-        await post(tx, updated, releaseJournal({ reference: `release:${attempt.id}`, amount: attempt.amount - captured }));
-      }
-      await emit(tx, "payment_intent.succeeded", updated);
+      await Promise.all([
+        updateAttempt(tx, attempt.id, { status: "succeeded", pspReference: result.pspPaymentIntentId }),
+        post(tx, updated, authorizationJournal({ attemptId: attempt.id, amount: attempt.amount })),
+        post(tx, updated, captureJournal({ attemptId: attempt.id, amount: captured, fee: result.fee ?? 0n })),
+        attempt.amount > captured
+          ? post(tx, updated, releaseJournal({ reference: `release:${attempt.id}`, amount: attempt.amount - captured }))
+          : undefined,
+        emit(tx, "payment_intent.succeeded", updated),
+      ]);
       return { ok: true, value: updated };
     }
     case "requires_action": {
@@ -93,8 +97,10 @@ export async function applyAuthorizeResult(
         status: transition(pi.status, "authorization_requires_action", pi.id),
         nextAction: result.nextAction,
       });
-      await updateAttempt(tx, attempt.id, { status: "requires_action", pspReference: result.pspPaymentIntentId });
-      await emit(tx, "payment_intent.requires_action", updated);
+      await Promise.all([
+        updateAttempt(tx, attempt.id, { status: "requires_action", pspReference: result.pspPaymentIntentId }),
+        emit(tx, "payment_intent.requires_action", updated),
+      ]);
       return { ok: true, value: updated };
     }
     case "declined":
@@ -113,8 +119,10 @@ export async function applyAuthorizeResult(
         lastPaymentError,
         nextAction: null,
       });
-      await updateAttempt(tx, attempt.id, { status: "failed", failureCode: result.declineCode ?? result.code, failureMessage: result.message });
-      await emit(tx, "payment_intent.payment_failed", updated);
+      await Promise.all([
+        updateAttempt(tx, attempt.id, { status: "failed", failureCode: result.declineCode ?? result.code, failureMessage: result.message }),
+        emit(tx, "payment_intent.payment_failed", updated),
+      ]);
       const body = { code: result.code, payment_intent: serializePaymentIntent(updated) };
       const error = isCard
         ? new DomainError("card_declined", result.message, { declineCode: result.declineCode, extra: body })
@@ -131,8 +139,8 @@ export async function applyCaptureResult(
   attemptId: string,
   result: Exclude<CaptureResult, { outcome: "unknown" }>,
 ): Promise<Applied> {
-  const pi = await requireIntent(tx, merchantId, paymentIntentId, { lock: true });
-  const attempt = await findAttempt(tx, attemptId);
+  // Pipelined on the transaction's connection; the attempt is read after the lock is granted.
+  const [pi, attempt] = await Promise.all([requireIntent(tx, merchantId, paymentIntentId, { lock: true }), findAttempt(tx, attemptId)]);
   if (!attempt || attempt.status !== "pending") return { ok: true, value: pi };
 
   if (result.outcome === "failed") {
@@ -148,10 +156,12 @@ export async function applyCaptureResult(
     amountCapturable: 0n,
     pspChargeId: result.pspChargeId ?? pi.pspChargeId,
   });
-  await updateAttempt(tx, attempt.id, { status: "succeeded", pspReference: result.pspChargeId });
-  await post(tx, updated, captureJournal({ attemptId: attempt.id, amount: captured, fee: result.fee ?? 0n }));
-  if (released > 0n) await post(tx, updated, releaseJournal({ reference: `release:${attempt.id}`, amount: released }));
-  await emit(tx, "payment_intent.succeeded", updated);
+  await Promise.all([
+    updateAttempt(tx, attempt.id, { status: "succeeded", pspReference: result.pspChargeId }),
+    post(tx, updated, captureJournal({ attemptId: attempt.id, amount: captured, fee: result.fee ?? 0n })),
+    released > 0n ? post(tx, updated, releaseJournal({ reference: `release:${attempt.id}`, amount: released })) : undefined,
+    emit(tx, "payment_intent.succeeded", updated),
+  ]);
   return { ok: true, value: updated };
 }
 
@@ -162,8 +172,8 @@ export async function applyCancelResult(
   attemptId: string,
   result: Exclude<CancelResult, { outcome: "unknown" }>,
 ): Promise<Applied> {
-  const pi = await requireIntent(tx, merchantId, paymentIntentId, { lock: true });
-  const attempt = await findAttempt(tx, attemptId);
+  // Pipelined on the transaction's connection; the attempt is read after the lock is granted.
+  const [pi, attempt] = await Promise.all([requireIntent(tx, merchantId, paymentIntentId, { lock: true }), findAttempt(tx, attemptId)]);
   if (!attempt || attempt.status !== "pending") return { ok: true, value: pi };
 
   if (result.outcome === "failed") {
@@ -178,8 +188,10 @@ export async function applyCancelResult(
     amountCapturable: 0n,
     nextAction: null,
   });
-  await updateAttempt(tx, attempt.id, { status: "succeeded" });
-  if (held > 0n) await post(tx, updated, releaseJournal({ reference: `release:${attempt.id}`, amount: held }));
-  await emit(tx, "payment_intent.canceled", updated);
+  await Promise.all([
+    updateAttempt(tx, attempt.id, { status: "succeeded" }),
+    held > 0n ? post(tx, updated, releaseJournal({ reference: `release:${attempt.id}`, amount: held })) : undefined,
+    emit(tx, "payment_intent.canceled", updated),
+  ]);
   return { ok: true, value: updated };
 }

@@ -142,16 +142,18 @@ export async function confirmPaymentIntent(
     if (!paymentMethod) {
       throw new DomainError("parameter_missing", `You cannot confirm ${pi.id} without a payment method. Pass payment_method.`, { param: "payment_method" });
     }
-    const attempt = await newAttempt(tx, pi, "authorize", pi.amount, { paymentMethod });
-    const updated = await updatePaymentIntent(tx, pi, {
-      status,
-      paymentMethod,
-      paymentMethodType: "card",
-      captureMethod: input.capture_method ? captureMethodOf(input.capture_method) : pi.captureMethod,
-      returnUrl: input.return_url ?? pi.returnUrl,
-      lastPaymentError: null,
-      nextAction: null,
-    });
+    const [attempt, updated] = await Promise.all([
+      newAttempt(tx, pi, "authorize", pi.amount, { paymentMethod }),
+      updatePaymentIntent(tx, pi, {
+        status,
+        paymentMethod,
+        paymentMethodType: "card",
+        captureMethod: input.capture_method ? captureMethodOf(input.capture_method) : pi.captureMethod,
+        returnUrl: input.return_url ?? pi.returnUrl,
+        lastPaymentError: null,
+        nextAction: null,
+      }),
+    ]);
     return { pi: updated, attempt };
   });
   return runAuthorization(ctx, started.pi, started.attempt, opts);
@@ -208,8 +210,8 @@ export async function capturePaymentIntent(
         { param: "amount_to_capture" },
       );
     }
-    const attempt = await newAttempt(tx, pi, "capture", amount);
-    return { pi: await updatePaymentIntent(tx, pi, { status }), attempt };
+    const [attempt, updated] = await Promise.all([newAttempt(tx, pi, "capture", amount), updatePaymentIntent(tx, pi, { status })]);
+    return { pi: updated, attempt };
   });
   return runCapture(ctx, started.pi, started.attempt, opts);
 }
@@ -253,8 +255,11 @@ export async function cancelPaymentIntent(
       await finish(tx, opts, { ok: true, value: updated });
       return { kind: "done" as const, pi: updated };
     }
-    const attempt = await newAttempt(tx, pi, "cancel", pi.amountCapturable);
-    return { kind: "call" as const, pi: await updatePaymentIntent(tx, pi, { status, cancellationReason: reason }), attempt };
+    const [attempt, updated] = await Promise.all([
+      newAttempt(tx, pi, "cancel", pi.amountCapturable),
+      updatePaymentIntent(tx, pi, { status, cancellationReason: reason }),
+    ]);
+    return { kind: "call" as const, pi: updated, attempt };
   });
   if (started.kind === "done") return started.pi;
   return runCancel(ctx, started.pi, started.attempt, opts);

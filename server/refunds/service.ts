@@ -39,8 +39,10 @@ export async function createRefund(
 ): Promise<RefundRow> {
   const refundId = opts.requestKey ? derivedId("re", merchantId, opts.requestKey) : newId("re");
   const started: Started = await ctx.db.transaction(async (tx) => {
-    const pi = await requireIntent(tx, merchantId, input.payment_intent, { lock: true });
-    const existing = await findRefund(tx, merchantId, refundId);
+    const [pi, existing] = await Promise.all([
+      requireIntent(tx, merchantId, input.payment_intent, { lock: true }),
+      findRefund(tx, merchantId, refundId), // pipelined: runs after the lock is granted
+    ]);
     if (existing) {
       const pending = existing.status === "pending" ? await findPendingAttempt(tx, pi.id, "refund", existing.id) : undefined;
       if (pending) return { kind: "call", pi, refund: existing, attempt: pending };
@@ -70,8 +72,10 @@ export async function createRefund(
       reason: input.reason ?? null,
       metadata: input.metadata ?? {},
     });
-    const attempt = await newAttempt(tx, pi, "refund", amount, { refundId: refund.id });
-    await recordEvent(tx, merchantId, "refund.created", refund.id, serializeRefund(refund));
+    const [attempt] = await Promise.all([
+      newAttempt(tx, pi, "refund", amount, { refundId: refund.id }),
+      recordEvent(tx, merchantId, "refund.created", refund.id, serializeRefund(refund)),
+    ]);
     return { kind: "call", pi, refund, attempt };
   });
   if (started.kind === "done") return started.refund;
@@ -105,9 +109,12 @@ export async function applyRefundResult(
 ): Promise<RefundRow> {
   const current = await findRefund(tx, merchantId, refundId);
   if (!current) throw new DomainError("resource_missing", `No such refund: '${refundId}'`);
-  const pi = await requireIntent(tx, merchantId, current.paymentIntentId, { lock: true });
-  const refund = (await findRefund(tx, merchantId, refundId))!;
-  const attempt = await findAttempt(tx, attemptId);
+  // The intent's row lock serializes refunds of one payment; re-read the refund and attempt under it.
+  const [pi, refund, attempt] = await Promise.all([
+    requireIntent(tx, merchantId, current.paymentIntentId, { lock: true }),
+    findRefund(tx, merchantId, refundId).then((r) => r!),
+    findAttempt(tx, attemptId),
+  ]);
   if (refund.status !== "pending" || !attempt || attempt.status !== "pending") return refund;
 
   switch (result.outcome) {
@@ -122,8 +129,10 @@ export async function applyRefundResult(
       return failed;
     }
     case "succeeded": {
-      await updateAttempt(tx, attempt.id, { status: "succeeded", pspReference: result.pspRefundId });
-      const done = await updateRefund(tx, refund.id, { status: "succeeded", pspRefundId: result.pspRefundId });
+      const [, done] = await Promise.all([
+        updateAttempt(tx, attempt.id, { status: "succeeded", pspReference: result.pspRefundId }),
+        updateRefund(tx, refund.id, { status: "succeeded", pspRefundId: result.pspRefundId }),
+      ]);
       await settleRefundOnIntent(tx, pi, done);
       return done;
     }
@@ -135,15 +144,17 @@ export async function settleRefundOnIntent(tx: DbOrTx, pi: PaymentIntentRow, ref
   const refunded = pi.amountRefunded + refund.amount;
   const event = refunded >= pi.amountReceived ? "refund_full" : "refund_partial";
   const updated = await updatePaymentIntent(tx, pi, { status: transition(pi.status, event, pi.id), amountRefunded: refunded });
-  await postJournal(tx, {
-    merchantId: pi.merchantId,
-    currency: pi.currency,
-    paymentIntentId: pi.id,
-    refundId: refund.id,
-    ...refundJournal({ refundId: refund.id, amount: refund.amount }),
-  });
-  await recordEvent(tx, pi.merchantId, "refund.updated", refund.id, serializeRefund(refund));
-  await recordEvent(tx, pi.merchantId, "charge.refunded", pi.id, serializePaymentIntent(updated));
+  await Promise.all([
+    postJournal(tx, {
+      merchantId: pi.merchantId,
+      currency: pi.currency,
+      paymentIntentId: pi.id,
+      refundId: refund.id,
+      ...refundJournal({ refundId: refund.id, amount: refund.amount }),
+    }),
+    recordEvent(tx, pi.merchantId, "refund.updated", refund.id, serializeRefund(refund)),
+    recordEvent(tx, pi.merchantId, "charge.refunded", pi.id, serializePaymentIntent(updated)),
+  ]);
 }
 
 async function finish(tx: DbOrTx, opts: CallOptions, outcome: Outcome<unknown>) {
