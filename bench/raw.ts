@@ -26,27 +26,11 @@ import { events, idempotencyKeys, paymentAttempts, paymentIntents, refunds } fro
 import { requestHash } from "../server/idempotency/hash";
 import { derivedId, newId } from "../server/ids";
 import { ACCOUNT_CODES, ensureAccounts, type AccountCode } from "../server/ledger";
+import { INSERT_JOURNAL } from "../server/ledger/post";
 import { createMerchant } from "../server/merchants/service";
 import type { PaymentIntentRow, RefundRow } from "../server/payments/repository";
 import { serializePaymentIntent, serializeRefund } from "../server/payments/serialize";
 import { round, summarize, type LatencySummary } from "./stats";
-
-/** Copy of INSERT_JOURNAL in server/ledger/post.ts (not exported there). */
-const INSERT_JOURNAL = `
-with j as (
-  insert into ledger_journals (merchant_id, kind, reference, payment_intent_id, refund_id, reverses_journal_id, memo)
-  values ($1, $2, $3, $4, $5, $6::bigint, $7)
-  on conflict (merchant_id, reference) do nothing
-  returning id
-), l as (
-  insert into ledger_lines (journal_id, account_id, currency, amount)
-  select j.id, v.account_id, v.currency, v.amount
-    from j, unnest($8::bigint[], $9::text[], $10::bigint[]) as v(account_id, currency, amount)
-)
-select id, false as duplicate from j
-union all
-select id, true as duplicate from ledger_journals
- where merchant_id = $1 and reference = $3 and not exists (select 1 from j)`;
 
 export interface RawOptions {
   databaseUrl: string;

@@ -75,7 +75,7 @@ interface JournalIdRow extends Record<string, unknown> {
  * arrays (one text for any line count, so one prepared statement per connection), and return the
  * new id, or the existing id when the reference was already posted.
  */
-const INSERT_JOURNAL = `
+export const INSERT_JOURNAL = `
 with j as (
   insert into ledger_journals (merchant_id, kind, reference, payment_intent_id, refund_id, reverses_journal_id, memo)
   values ($1, $2, $3, $4, $5, $6::bigint, $7)

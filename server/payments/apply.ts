@@ -144,8 +144,10 @@ export async function applyCaptureResult(
   if (!attempt || attempt.status !== "pending") return { ok: true, value: pi };
 
   if (result.outcome === "failed") {
-    const updated = await updatePaymentIntent(tx, pi, { status: transition(pi.status, "capture_failed", pi.id) });
-    await updateAttempt(tx, attempt.id, { status: "failed", failureCode: result.code, failureMessage: result.message });
+    await Promise.all([
+      updatePaymentIntent(tx, pi, { status: transition(pi.status, "capture_failed", pi.id) }),
+      updateAttempt(tx, attempt.id, { status: "failed", failureCode: result.code, failureMessage: result.message }),
+    ]);
     return { ok: false, error: new DomainError("parameter_invalid", `Capture of ${pi.id} failed: ${result.message}`, { extra: { code: result.code } }) };
   }
   const captured = result.amountCaptured;

@@ -12,11 +12,9 @@ import {
 } from "./apply";
 import type { CallOptions, Outcome, PaymentsContext } from "./context";
 import {
-  findAttempt,
   findPendingAttempt,
   insertAttempt,
   insertPaymentIntent,
-  lockPaymentIntent,
   recordEvent,
   updatePaymentIntent,
   type AttemptRow,
@@ -159,31 +157,49 @@ export async function confirmPaymentIntent(
   return runAuthorization(ctx, started.pi, started.attempt, opts);
 }
 
-/** Call the PSP outside any transaction, then apply the answer in transaction 2. */
-export async function runAuthorization(
+/**
+ * Persist -> call -> apply, second half: call the PSP outside any transaction with the attempt's
+ * deterministic key, then apply the answer (state, ledger, event, stored response) in one
+ * transaction. No answer leaves the attempt pending for a same-key retry or recovery.
+ */
+async function callThenApply<R extends { outcome: string }>(
   ctx: PaymentsContext,
   pi: PaymentIntentRow,
-  attempt: AttemptRow,
-  opts: CallOptions = {},
+  call: () => Promise<R>,
+  apply: (tx: DbOrTx, result: Exclude<R, { outcome: "unknown" }>) => Promise<Applied>,
+  opts: CallOptions,
 ): Promise<PaymentIntentRow> {
-  const result: AuthorizeResult = await ctx.psp.authorize({
-    idempotencyKey: attempt.pspIdempotencyKey,
-    paymentIntentId: pi.id,
-    merchantId: pi.merchantId,
-    amount: attempt.amount,
-    currency: attempt.currency,
-    paymentMethod: attempt.paymentMethod ?? "",
-    captureMethod: pi.captureMethod,
-    returnUrl: pi.returnUrl,
-    pspPaymentIntentId: pi.pspPaymentIntentId,
-  });
-  if (result.outcome === "unknown") throw pspUnavailable(pi.id, result.reason);
+  const result = await call();
+  if (isUnknown(result)) throw pspUnavailable(pi.id, result.reason);
   const outcome = await ctx.db.transaction(async (tx) => {
-    const applied: Applied = await applyAuthorizeResult(tx, pi.merchantId, pi.id, attempt.id, result);
+    const applied = await apply(tx, result as Exclude<R, { outcome: "unknown" }>);
     await finish(tx, opts, applied);
     return applied;
   });
   return settle(outcome);
+}
+
+const isUnknown = (r: { outcome: string }): r is { outcome: "unknown"; reason: string } => r.outcome === "unknown";
+
+export function runAuthorization(ctx: PaymentsContext, pi: PaymentIntentRow, attempt: AttemptRow, opts: CallOptions = {}) {
+  return callThenApply(
+    ctx,
+    pi,
+    (): Promise<AuthorizeResult> =>
+      ctx.psp.authorize({
+        idempotencyKey: attempt.pspIdempotencyKey,
+        paymentIntentId: pi.id,
+        merchantId: pi.merchantId,
+        amount: attempt.amount,
+        currency: attempt.currency,
+        paymentMethod: attempt.paymentMethod ?? "",
+        captureMethod: pi.captureMethod,
+        returnUrl: pi.returnUrl,
+        pspPaymentIntentId: pi.pspPaymentIntentId,
+      }),
+    (tx, result) => applyAuthorizeResult(tx, pi.merchantId, pi.id, attempt.id, result),
+    opts,
+  );
 }
 
 // ---------------------------------------------------------------- capture
@@ -216,19 +232,15 @@ export async function capturePaymentIntent(
   return runCapture(ctx, started.pi, started.attempt, opts);
 }
 
-export async function runCapture(ctx: PaymentsContext, pi: PaymentIntentRow, attempt: AttemptRow, opts: CallOptions = {}) {
-  const result: CaptureResult = await ctx.psp.capture({
-    idempotencyKey: attempt.pspIdempotencyKey,
-    pspPaymentIntentId: requirePspId(pi),
-    amount: attempt.amount,
-  });
-  if (result.outcome === "unknown") throw pspUnavailable(pi.id, result.reason);
-  const outcome = await ctx.db.transaction(async (tx) => {
-    const applied = await applyCaptureResult(tx, pi.merchantId, pi.id, attempt.id, result);
-    await finish(tx, opts, applied);
-    return applied;
-  });
-  return settle(outcome);
+export function runCapture(ctx: PaymentsContext, pi: PaymentIntentRow, attempt: AttemptRow, opts: CallOptions = {}) {
+  return callThenApply(
+    ctx,
+    pi,
+    (): Promise<CaptureResult> =>
+      ctx.psp.capture({ idempotencyKey: attempt.pspIdempotencyKey, pspPaymentIntentId: requirePspId(pi), amount: attempt.amount }),
+    (tx, result) => applyCaptureResult(tx, pi.merchantId, pi.id, attempt.id, result),
+    opts,
+  );
 }
 
 // ---------------------------------------------------------------- cancel
@@ -265,19 +277,15 @@ export async function cancelPaymentIntent(
   return runCancel(ctx, started.pi, started.attempt, opts);
 }
 
-export async function runCancel(ctx: PaymentsContext, pi: PaymentIntentRow, attempt: AttemptRow, opts: CallOptions = {}) {
-  const result: CancelResult = await ctx.psp.cancel({
-    idempotencyKey: attempt.pspIdempotencyKey,
-    pspPaymentIntentId: requirePspId(pi),
-    reason: pi.cancellationReason,
-  });
-  if (result.outcome === "unknown") throw pspUnavailable(pi.id, result.reason);
-  const outcome = await ctx.db.transaction(async (tx) => {
-    const applied = await applyCancelResult(tx, pi.merchantId, pi.id, attempt.id, result);
-    await finish(tx, opts, applied);
-    return applied;
-  });
-  return settle(outcome);
+export function runCancel(ctx: PaymentsContext, pi: PaymentIntentRow, attempt: AttemptRow, opts: CallOptions = {}) {
+  return callThenApply(
+    ctx,
+    pi,
+    (): Promise<CancelResult> =>
+      ctx.psp.cancel({ idempotencyKey: attempt.pspIdempotencyKey, pspPaymentIntentId: requirePspId(pi), reason: pi.cancellationReason }),
+    (tx, result) => applyCancelResult(tx, pi.merchantId, pi.id, attempt.id, result),
+    opts,
+  );
 }
 
 // ---------------------------------------------------------------- helpers
@@ -317,4 +325,3 @@ export function pspUnavailable(id: string, reason: string): DomainError {
   );
 }
 
-export { findAttempt, lockPaymentIntent };

@@ -11,7 +11,7 @@ import type {
   RefundRequest,
   RefundResult,
 } from "../types";
-import { chargeId, failureOf, feeOf, snapshotOf } from "./map";
+import { chargeId, feeOf, snapshotOf } from "./map";
 
 const EXPAND = ["latest_charge.balance_transaction"];
 
