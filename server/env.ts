@@ -16,6 +16,8 @@ const schema = z.object({
   /** Base URL of a Stripe-compatible API (the simulator), e.g. http://127.0.0.1:12111 */
   STRIPE_API_BASE: optional(z.string().url()),
   PSP_TIMEOUT_MS: optional(z.coerce.number().int().positive()),
+  /** How often the Stripe SDK repeats a failed call (same idempotency key) before we record "unknown". */
+  PSP_MAX_NETWORK_RETRIES: optional(z.coerce.number().int().min(0).max(5)),
   LOG_LEVEL: optional(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])),
 });
 

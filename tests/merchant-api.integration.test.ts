@@ -16,6 +16,10 @@ beforeAll(async () => {
   process.env.STRIPE_API_BASE = h.sim.url;
   process.env.STRIPE_SECRET_KEY = h.pspKey;
   process.env.DB_POOL_MAX = "20";
+  // The fault tests hang the PSP longer than this, and the route's SDK must not retry on its own,
+  // so the request ends without an answer and the merchant's retry has to resume it.
+  process.env.PSP_TIMEOUT_MS = "300";
+  process.env.PSP_MAX_NETWORK_RETRIES = "0";
   resetEnvCache();
   api = await startApiServer();
 });
@@ -184,15 +188,44 @@ describe("idempotency", () => {
   it("a same-key retry after a PSP timeout resumes the recorded attempt and charges once", async () => {
     const { secretKey } = await h.newMerchant();
     const pi = JSON.parse((await post(secretKey, "/v1/payment_intents", { amount: "6100", currency: "usd", payment_method: "pm_card_visa" })).body);
-    process.env.PSP_TIMEOUT_MS = "300";
     await h.faults({ timeoutAfterCommit: { count: 1, path: "/v1/payment_intents", hangMs: 1_500 } });
     const first = await post(secretKey, `/v1/payment_intents/${pi.id}/confirm`, {}, "resume-me");
     await h.clearFaults();
-    // 502 (PSP unreachable) unless the SDK's own retry already resolved it.
-    expect([200, 502]).toContain(first.status);
+    expect(first.status).toBe(502);
+    expect(JSON.parse(first.body).error.code).toBe("psp_unavailable");
     const retry = await post(secretKey, `/v1/payment_intents/${pi.id}/confirm`, {}, "resume-me");
     expect(retry.status).toBe(200);
     expect(JSON.parse(retry.body).status).toBe("succeeded");
+    expect((await h.stats()).chargesByMetadata[pi.id]).toBe(1);
+  });
+
+  it("create-and-confirm interrupted by a PSP timeout: the same-key retry finds its intent, one intent and one charge", async () => {
+    const { secretKey } = await h.newMerchant();
+    await h.faults({ timeoutAfterCommit: { count: 1, path: "/v1/payment_intents", hangMs: 1_500 } });
+    const form = { amount: "2500", currency: "usd", payment_method: "pm_card_visa", confirm: "true" };
+    const first = await post(secretKey, "/v1/payment_intents", form, "checkout-77");
+    await h.clearFaults();
+    expect(first.status).toBe(502);
+    const retry = await post(secretKey, "/v1/payment_intents", form, "checkout-77");
+    expect(retry.status).toBe(200);
+    const pi = JSON.parse(retry.body);
+    expect(pi.status).toBe("succeeded");
+    expect((await sdk(secretKey).paymentIntents.list()).data.map((p) => p.id)).toEqual([pi.id]);
+    expect((await h.stats()).chargesByMetadata[pi.id]).toBe(1);
+  });
+
+  it("a same-key retry after recovery already resolved the attempt answers with the resolved intent", async () => {
+    const { secretKey } = await h.newMerchant();
+    const pi = JSON.parse((await post(secretKey, "/v1/payment_intents", { amount: "900", currency: "usd", capture_method: "manual" })).body);
+    await h.faults({ timeoutAfterCommit: { count: 1, path: "/v1/payment_intents", hangMs: 1_500 } });
+    const first = await post(secretKey, `/v1/payment_intents/${pi.id}/confirm`, { payment_method: "pm_card_visa" }, "late-retry");
+    await h.clearFaults();
+    expect(first.status).toBe(502);
+    const { recoverStaleAttempts } = await import("@/server/payments/recovery");
+    expect((await recoverStaleAttempts(h.ctx(), { olderThanMs: 0 })).resolved).toBe(1);
+    const retry = await post(secretKey, `/v1/payment_intents/${pi.id}/confirm`, { payment_method: "pm_card_visa" }, "late-retry");
+    expect(retry.status).toBe(200);
+    expect(JSON.parse(retry.body).status).toBe("requires_capture");
     expect((await h.stats()).chargesByMetadata[pi.id]).toBe(1);
   });
 });

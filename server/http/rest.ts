@@ -105,7 +105,7 @@ export async function handlePost<S extends z.ZodType, T>(
       ctx.db,
       { merchantId: ctx.merchantId, key, method: "POST", path: ctx.url.pathname, params },
       render,
-      ({ finalize, resume }) => run(ctx, input, { finalize, resume, requestKey: key }),
+      ({ finalize, resume, requestId }) => run(ctx, input, { finalize, resume, requestKey: requestId }),
     );
     return respond(response, replayed ? { "idempotent-replayed": "true" } : {});
   } catch (e) {

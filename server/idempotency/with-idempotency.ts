@@ -21,6 +21,11 @@ export interface RunContext {
   finalize: Finalize;
   /** True when an earlier run of this same request stopped before finishing. */
   resume: boolean;
+  /**
+   * Stable for this reservation of the key (also across resumed runs), different after the key has
+   * been purged and reused: services derive object ids from it so a resumed run finds its own work.
+   */
+  requestId: string;
 }
 
 /** Keys are kept at least this long; a purge job removes older completed ones. */
@@ -51,6 +56,7 @@ export async function withIdempotency(
   const hash = requestHash(req.method, req.path, req.params);
   const reserved = await tryReserve(db, { merchantId: req.merchantId, key: req.key, requestHash: hash, requestPath: `${req.method} ${req.path}` });
   let resume = false;
+  let reservedAt = reserved?.createdAt;
   if (!reserved) {
     const existing = await findKey(db, req.merchantId, req.key);
     if (!existing) return withIdempotency(db, req, render, run); // purged between the two statements
@@ -71,7 +77,9 @@ export async function withIdempotency(
       );
     }
     resume = true;
+    reservedAt = existing.createdAt;
   }
+  const requestId = `${req.key}\u0000${reservedAt!.getTime()}`;
 
   let stored: StoredResponse | undefined;
   const finalize: Finalize = async (tx: DbOrTx, outcome) => {
@@ -81,7 +89,7 @@ export async function withIdempotency(
   };
 
   try {
-    const value = await run({ finalize, resume });
+    const value = await run({ finalize, resume, requestId });
     if (stored) return { response: stored, replayed: false };
     // The operation had nothing to commit (a read-only outcome): store its answer now.
     const response = render({ ok: true, value });

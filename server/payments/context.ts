@@ -19,6 +19,6 @@ export interface CallOptions {
   finalize?: Finalize;
   /** The same request is being retried after an unresolved PSP call: resume it instead of refusing. */
   resume?: boolean;
-  /** The caller's idempotency key, used to derive ids so a retried request finds its own earlier work. */
+  /** Identifies the caller's request (its idempotency reservation): ids derived from it let a resumed run find its own earlier work. */
   requestKey?: string;
 }

@@ -1,6 +1,6 @@
 import type { DbOrTx } from "@/db/client";
 import { DomainError } from "../errors";
-import { newId } from "../ids";
+import { derivedId, newId } from "../ids";
 import { normalizeCurrency, parseAmountMinor } from "../money/money";
 import type { AuthorizeResult, CancelResult, CaptureResult } from "../psp/types";
 import {
@@ -12,6 +12,7 @@ import {
 } from "./apply";
 import type { CallOptions, Outcome, PaymentsContext } from "./context";
 import {
+  findPaymentIntent,
   findPendingAttempt,
   insertAttempt,
   insertPaymentIntent,
@@ -27,7 +28,7 @@ import type {
 } from "./schemas";
 import { serializePaymentIntent } from "./serialize";
 import { transition } from "./state-machine";
-import type { CaptureMethod } from "./statuses";
+import type { CaptureMethod, PaymentStatus } from "./statuses";
 
 const captureMethodOf = (raw: string | undefined): CaptureMethod => (raw === "manual" ? "manual" : "automatic");
 
@@ -57,9 +58,15 @@ export async function createPaymentIntent(
   if (input.confirm && !input.payment_method) {
     throw new DomainError("parameter_missing", "You must provide a payment_method when confirm=true.", { param: "payment_method" });
   }
+  // Derived from the request, so a resumed create-and-confirm finds the intent it created.
+  const id = opts.requestKey ? derivedId("pi", merchantId, opts.requestKey) : newId("pi");
+  if (opts.resume) {
+    const existing = await findPaymentIntent(ctx.db, merchantId, id);
+    if (existing) return confirmPaymentIntent(ctx, merchantId, id, { return_url: input.return_url }, opts);
+  }
   const created = await ctx.db.transaction(async (tx) => {
     const pi = await insertPaymentIntent(tx, {
-      id: newId("pi"),
+      id,
       merchantId,
       amount,
       currency,
@@ -131,9 +138,12 @@ export async function confirmPaymentIntent(
   // Transaction 1: record the attempt and move to authorizing before any network call.
   const started = await ctx.db.transaction(async (tx) => {
     const pi = await requireIntent(tx, merchantId, id, { lock: true });
-    if (pi.status === "authorizing" && opts.resume) {
-      const pending = await findPendingAttempt(tx, pi.id, "authorize");
-      if (pending) return { pi, attempt: pending };
+    if (opts.resume) {
+      if (pi.status === "authorizing") {
+        const pending = await findPendingAttempt(tx, pi.id, "authorize");
+        if (pending) return { pi, attempt: pending };
+      }
+      if (RESOLVED_AFTER.confirm.includes(pi.status)) return { pi, attempt: null };
     }
     const paymentMethod = input.payment_method ?? pi.paymentMethod;
     const status = transition(pi.status, "confirm", pi.id);
@@ -154,6 +164,7 @@ export async function confirmPaymentIntent(
     ]);
     return { pi: updated, attempt };
   });
+  if (!started.attempt) return answerResumed(ctx, started.pi, opts);
   return runAuthorization(ctx, started.pi, started.attempt, opts);
 }
 
@@ -213,9 +224,12 @@ export async function capturePaymentIntent(
 ): Promise<PaymentIntentRow> {
   const started = await ctx.db.transaction(async (tx) => {
     const pi = await requireIntent(tx, merchantId, id, { lock: true });
-    if (pi.status === "capturing" && opts.resume) {
-      const pending = await findPendingAttempt(tx, pi.id, "capture");
-      if (pending) return { pi, attempt: pending };
+    if (opts.resume) {
+      if (pi.status === "capturing") {
+        const pending = await findPendingAttempt(tx, pi.id, "capture");
+        if (pending) return { pi, attempt: pending };
+      }
+      if (RESOLVED_AFTER.capture.includes(pi.status)) return { pi, attempt: null };
     }
     const status = transition(pi.status, "capture", pi.id);
     const amount = input.amount_to_capture === undefined ? pi.amountCapturable : parseAmountMinor(input.amount_to_capture, "amount_to_capture");
@@ -229,6 +243,7 @@ export async function capturePaymentIntent(
     const [attempt, updated] = await Promise.all([newAttempt(tx, pi, "capture", amount), updatePaymentIntent(tx, pi, { status })]);
     return { pi: updated, attempt };
   });
+  if (!started.attempt) return answerResumed(ctx, started.pi, opts);
   return runCapture(ctx, started.pi, started.attempt, opts);
 }
 
@@ -254,9 +269,12 @@ export async function cancelPaymentIntent(
 ): Promise<PaymentIntentRow> {
   const started = await ctx.db.transaction(async (tx) => {
     const pi = await requireIntent(tx, merchantId, id, { lock: true });
-    if (pi.status === "cancelling" && opts.resume) {
-      const pending = await findPendingAttempt(tx, pi.id, "cancel");
-      if (pending) return { kind: "call" as const, pi, attempt: pending };
+    if (opts.resume) {
+      if (pi.status === "cancelling") {
+        const pending = await findPendingAttempt(tx, pi.id, "cancel");
+        if (pending) return { kind: "call" as const, pi, attempt: pending };
+      }
+      if (pi.status === "cancelled") return { kind: "resolved" as const, pi };
     }
     const status = transition(pi.status, "cancel", pi.id);
     const reason = input.cancellation_reason ?? null;
@@ -274,6 +292,7 @@ export async function cancelPaymentIntent(
     return { kind: "call" as const, pi: updated, attempt };
   });
   if (started.kind === "done") return started.pi;
+  if (started.kind === "resolved") return answerResumed(ctx, started.pi, opts);
   return runCancel(ctx, started.pi, started.attempt, opts);
 }
 
@@ -289,6 +308,20 @@ export function runCancel(ctx: PaymentsContext, pi: PaymentIntentRow, attempt: A
 }
 
 // ---------------------------------------------------------------- helpers
+
+/**
+ * States in which the work of an interrupted request was already completed by someone else
+ * (recovery, a webhook): a resumed retry answers with the current state instead of refusing.
+ */
+const RESOLVED_AFTER: Record<"confirm" | "capture", readonly PaymentStatus[]> = {
+  confirm: ["authorized", "captured", "requires_action", "requires_payment_method", "partially_refunded", "refunded", "disputed"],
+  capture: ["captured", "partially_refunded", "refunded", "disputed"],
+};
+
+async function answerResumed(ctx: PaymentsContext, pi: PaymentIntentRow, opts: CallOptions): Promise<PaymentIntentRow> {
+  await ctx.db.transaction((tx) => finish(tx, opts, { ok: true, value: pi }));
+  return pi;
+}
 
 export async function newAttempt(
   tx: DbOrTx,

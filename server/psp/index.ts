@@ -11,7 +11,12 @@ export function createPspFromEnv(): PspAdapter {
   const e = env();
   const apiBase = e.STRIPE_API_BASE ?? (e.STRIPE_SECRET_KEY ? undefined : DEFAULT_SIMULATOR_URL);
   return new StripeAdapter(
-    createStripeClient({ secretKey: e.STRIPE_SECRET_KEY ?? SIMULATOR_SECRET_KEY, apiBase, timeoutMs: e.PSP_TIMEOUT_MS }),
+    createStripeClient({
+      secretKey: e.STRIPE_SECRET_KEY ?? SIMULATOR_SECRET_KEY,
+      apiBase,
+      timeoutMs: e.PSP_TIMEOUT_MS,
+      maxNetworkRetries: e.PSP_MAX_NETWORK_RETRIES,
+    }),
   );
 }
 

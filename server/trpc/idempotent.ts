@@ -30,7 +30,7 @@ export async function idempotentMutation<T>(
     ctx.db,
     { merchantId: ctx.merchantId, key: idempotencyKey, method: "TRPC", path: procedure, params },
     render,
-    ({ finalize, resume }) => run({ finalize, resume, requestKey: idempotencyKey }),
+    ({ finalize, resume, requestId }) => run({ finalize, resume, requestKey: requestId }),
   );
   const stored = JSON.parse(response.body) as StoredTrpcOutcome;
   if (!stored.ok && stored.error) throw new DomainError(stored.error.code, stored.error.message, stored.error.details);
