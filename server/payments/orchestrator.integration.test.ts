@@ -224,4 +224,39 @@ describe("PSP faults", () => {
     expect(await paymentLedgerTotals(h.database.db, merchantId, pi.id)).toMatchObject({ captured: 4_000n, released: 1_000n, held: 0n });
     expect((await h.stats()).captures).toBeGreaterThanOrEqual(1);
   });
+
+  it("an authorization whose call never reached the PSP (crash or 5xx before commit) is sent again by recovery and charges once", async () => {
+    const { merchantId } = await h.newMerchant();
+    const ctx = h.ctx({ maxNetworkRetries: 0 });
+    const pi = await createPaymentIntent(ctx, merchantId, { amount: 777, currency: "usd", payment_method: "pm_card_visa" });
+    await h.faults({ fail5xx: { count: 1, path: "/v1/payment_intents" } });
+    expect((await rejection(confirmPaymentIntent(ctx, merchantId, pi.id, {}))).code).toBe("psp_unavailable");
+    await h.clearFaults();
+    expect((await h.stats()).chargesByMetadata[pi.id] ?? 0).toBe(0);
+    expect((await findPaymentIntent(h.database.db, merchantId, pi.id))!.status).toBe("authorizing");
+
+    const report = await recoverStaleAttempts(h.ctx(), { olderThanMs: 0 });
+    expect(report).toMatchObject({ resolved: 1, stillUnknown: 0 });
+    const done = (await findPaymentIntent(h.database.db, merchantId, pi.id))!;
+    expect(done.status).toBe("captured");
+    expect((await h.stats()).chargesByMetadata[pi.id]).toBe(1);
+    expect((await trialBalance(h.database.db, { merchantId })).balanced).toBe(true);
+  });
+
+  it("a refund whose PSP answer was lost stays pending and is completed once by recovery", async () => {
+    const { merchantId } = await h.newMerchant();
+    const ctx = h.ctx({ maxNetworkRetries: 0, timeoutMs: 400 });
+    const pi = await createPaymentIntent(ctx, merchantId, { amount: 3_000, currency: "eur", payment_method: "pm_card_visa", confirm: true });
+    await h.faults({ timeoutAfterCommit: { count: 1, path: "/v1/refunds", hangMs: 1_500 } });
+    expect((await rejection(createRefund(ctx, merchantId, { payment_intent: pi.id, amount: 1_000 }))).code).toBe("psp_unavailable");
+    await h.clearFaults();
+    // While the first refund is unresolved its amount is reserved: no over-refund is possible.
+    expect((await rejection(createRefund(ctx, merchantId, { payment_intent: pi.id, amount: 2_001 }))).code).toBe("amount_too_large");
+    await recoverStaleAttempts(h.ctx(), { olderThanMs: 0 });
+    const after = (await findPaymentIntent(h.database.db, merchantId, pi.id))!;
+    expect(after.status).toBe("partially_refunded");
+    expect(after.amountRefunded).toBe(1_000n);
+    expect((await paymentLedgerTotals(h.database.db, merchantId, pi.id)).refunded).toBe(1_000n);
+    expect((await h.stats()).refunds).toBeGreaterThanOrEqual(1);
+  });
 });
