@@ -78,8 +78,10 @@ export async function createPaymentIntent(
       metadata: input.metadata ?? {},
       returnUrl: input.return_url ?? null,
     });
-    await recordEvent(tx, merchantId, "payment_intent.created", pi.id, serializePaymentIntent(pi));
-    if (!input.confirm) await finish(tx, opts, { ok: true, value: pi });
+    await Promise.all([
+      recordEvent(tx, merchantId, "payment_intent.created", pi.id, serializePaymentIntent(pi)),
+      input.confirm ? undefined : finish(tx, opts, { ok: true, value: pi }),
+    ]);
     return pi;
   });
   if (!input.confirm) return created;
