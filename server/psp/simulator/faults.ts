@@ -130,3 +130,35 @@ export class FaultBook {
     return undefined;
   }
 }
+
+/** Faults asked for by one request through the `Simulator-Fault` header (the SDK's `headers` option). */
+export interface RequestFaults {
+  fail5xx: boolean;
+  latencyMs: number;
+  timeoutAfterCommit?: TimeoutFault;
+}
+
+export const FAULT_HEADER = "simulator-fault";
+
+/**
+ * Parses e.g. `fail5xx`, `latency=200`, `timeout_after_commit; hang_ms=2000`, or several joined
+ * with commas. Unknown words are ignored so a typo never turns into a silent success elsewhere.
+ */
+export function parseFaultHeader(value: string | string[] | undefined): RequestFaults {
+  const faults: RequestFaults = { fail5xx: false, latencyMs: 0 };
+  if (!value) return faults;
+  for (const part of (Array.isArray(value) ? value.join(",") : value).split(",")) {
+    const [name, ...opts] = part.split(";").map((s) => s.trim().toLowerCase());
+    const option = (key: string) => {
+      const kv = opts.find((o) => o.startsWith(`${key}=`));
+      const n = kv ? Number(kv.slice(key.length + 1)) : NaN;
+      return Number.isFinite(n) && n >= 0 ? Math.min(n, 600_000) : undefined;
+    };
+    if (name === "fail5xx") faults.fail5xx = true;
+    else if (name?.startsWith("latency=")) faults.latencyMs = Math.min(Math.max(Number(name.slice(8)) || 0, 0), 60_000);
+    else if (name === "timeout_after_commit") {
+      faults.timeoutAfterCommit = { count: 1, hangMs: option("hang_ms") ?? 5000, destroy: !opts.includes("respond_late") };
+    }
+  }
+  return faults;
+}

@@ -8,7 +8,7 @@ import type { AddressInfo, Socket } from "node:net";
 import { DEFAULT_API_VERSION, type OpCtx } from "./context";
 import { handleControl, handleThreeDs, type ControlDeps } from "./control";
 import { SimError, apiError, authError, errorJson, notFoundRoute } from "./errors";
-import { FaultBook } from "./faults";
+import { FAULT_HEADER, FaultBook, parseFaultHeader } from "./faults";
 import { canonicalize, decodeForm, type Params } from "../../http/stripe-form";
 import { BodyTooLarge, CORS_HEADERS, parseApiKey, readBody, send, sleep } from "./http";
 import { newId } from "./ids";
@@ -126,7 +126,8 @@ class Simulator {
     const store = this.reg.store(apiKey);
     store.stats.requests += 1;
 
-    if (this.faults.take5xx(apiKey, path)) {
+    const requested = parseFaultHeader(req.headers[FAULT_HEADER]);
+    if (requested.fail5xx || this.faults.take5xx(apiKey, path)) {
       store.stats.faults.fail5xx += 1;
       return fail(apiError("Simulated API error (fail5xx fault); nothing was committed."));
     }
@@ -173,7 +174,7 @@ class Simulator {
       store.setIdempotency(idemKey, { method, path, hash, state: "running", status: 0, body: "", requestId });
     }
 
-    const latency = this.faults.latencyMs(apiKey);
+    const latency = Math.max(requested.latencyMs, this.faults.latencyMs(apiKey));
     if (latency > 0) await sleep(latency);
     if (this.closed) return;
 
@@ -202,7 +203,7 @@ class Simulator {
       else store.deleteIdempotency(idemKey);
     }
 
-    const hang = this.faults.takeTimeout(apiKey, path);
+    const hang = requested.timeoutAfterCommit ?? this.faults.takeTimeout(apiKey, path);
     if (hang) {
       store.stats.faults.timeoutAfterCommit += 1;
       const t = setTimeout(() => {

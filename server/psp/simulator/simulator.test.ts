@@ -641,3 +641,27 @@ describe("lists", () => {
     expect(p2.has_more).toBe(false);
   });
 });
+
+describe("per-request faults (Simulator-Fault header)", () => {
+  it("fails one request with 5xx without committing, and hangs another after committing", async () => {
+    const key = newKey();
+    const stripe = client(key);
+    const failed = await stripe.paymentIntents
+      .create({ amount: 500, currency: "usd", payment_method: "pm_card_visa", confirm: true }, { headers: { "Simulator-Fault": "fail5xx" } })
+      .catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(Stripe.errors.StripeAPIError);
+    expect((await stats(key)).authorizations).toBe(0);
+
+    const slow = client(key, { timeout: 200 });
+    const timedOut = await slow.paymentIntents
+      .create(
+        { amount: 600, currency: "usd", payment_method: "pm_card_visa", confirm: true },
+        { idempotencyKey: "hdr-timeout", headers: { "Simulator-Fault": "timeout_after_commit; hang_ms=1000" } },
+      )
+      .catch((e: unknown) => e);
+    expect(timedOut).toBeInstanceOf(Stripe.errors.StripeConnectionError);
+    const replayed = await stripe.paymentIntents.create({ amount: 600, currency: "usd", payment_method: "pm_card_visa", confirm: true }, { idempotencyKey: "hdr-timeout" });
+    expect(replayed.status).toBe("succeeded");
+    expect((await stats(key)).authorizations).toBe(1);
+  });
+});
