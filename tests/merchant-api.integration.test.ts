@@ -228,4 +228,23 @@ describe("idempotency", () => {
     expect(JSON.parse(retry.body).status).toBe("requires_capture");
     expect((await h.stats()).chargesByMetadata[pi.id]).toBe(1);
   });
+
+  it("30 concurrent partial refunds with different keys never refund more than was captured", async () => {
+    const { secretKey, merchantId } = await h.newMerchant();
+    const pi = JSON.parse((await post(secretKey, "/v1/payment_intents", { amount: "1000", currency: "usd", payment_method: "pm_card_visa", confirm: "true" })).body);
+    expect(pi.status).toBe("succeeded");
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => post(secretKey, "/v1/refunds", { payment_intent: pi.id, amount: "100" }, `refund-${i}`)),
+    );
+    const ok = results.filter((r) => r.status === 200);
+    expect(ok).toHaveLength(10);
+    for (const r of results.filter((x) => x.status !== 200)) {
+      expect(r.status).toBe(400);
+      expect(["amount_too_large", "charge_already_refunded"]).toContain(JSON.parse(r.body).error.code);
+    }
+    const after = await sdk(secretKey).paymentIntents.retrieve(pi.id);
+    expect(after).toMatchObject({ amount_received: 1000, status: "succeeded" });
+    expect((after as unknown as { amount_refunded: number }).amount_refunded).toBe(1000);
+    expect((await trialBalance(h.database.db, { merchantId })).balanced).toBe(true);
+  });
 });

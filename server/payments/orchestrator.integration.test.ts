@@ -66,7 +66,7 @@ describe("payment orchestrator against PostgreSQL and the PSP simulator", () => 
     const final = (await findPaymentIntent(h.database.db, merchantId, pi.id))!;
     expect(final.status).toBe("refunded");
     expect(final.amountRefunded).toBe(7_000n);
-    expect((await rejection(createRefund(ctx, merchantId, { payment_intent: pi.id, amount: 1 }))).code).toBe("payment_intent_unexpected_state");
+    expect((await rejection(createRefund(ctx, merchantId, { payment_intent: pi.id, amount: 1 }))).code).toBe("charge_already_refunded");
 
     const totals = await paymentLedgerTotals(h.database.db, merchantId, pi.id);
     expect(totals).toMatchObject({ authorized: 10_000n, captured: 7_000n, released: 3_000n, refunded: 7_000n, held: 0n });

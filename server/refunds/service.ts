@@ -49,9 +49,9 @@ export async function createRefund(
       await finish(tx, opts, { ok: true, value: existing });
       return { kind: "done", refund: existing };
     }
-    transition(pi.status, "refund_partial", pi.id); // refundable states only
+    if (pi.status !== "refunded") transition(pi.status, "refund_partial", pi.id); // refundable states only
     const available = pi.amountReceived - (await committedRefundTotal(tx, pi.id));
-    if (available <= 0n) {
+    if (pi.status === "refunded" || available <= 0n) {
       throw new DomainError("charge_already_refunded", `${pi.id} has already been fully refunded.`, { param: "payment_intent" });
     }
     const amount = input.amount === undefined ? available : parseAmountMinor(input.amount);
