@@ -2,13 +2,14 @@
  * Verifies the ledger: prints the trial balance per currency and exits 1 when any journal or any
  * currency does not balance (listing the offending journals), 0 otherwise.
  *
- *   npm run ledger:verify        (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/payrail)
+ *   npm run ledger:verify        (DATABASE_URL, else the embedded cluster of a running `npm run dev`,
+ *                                 else postgres://postgres@127.0.0.1:5432/payrail)
  */
-import { createDatabase, DEFAULT_DATABASE_URL } from "../db/client";
+import { createDatabase } from "../db/client";
 import { trialBalance } from "../server/ledger";
-import { env } from "../server/env";
+import { resolveDatabaseUrl } from "./launcher/running-url";
 
-const url = env().DATABASE_URL ?? DEFAULT_DATABASE_URL;
+const url = resolveDatabaseUrl();
 const database = createDatabase(url, { max: 1 });
 
 let exitCode = 0;

@@ -1,7 +1,8 @@
 /** `npm run db:migrate`: creates the database if missing and applies pending migrations. */
 import { migrateDatabase } from "../db/migrate";
+import { resolveDatabaseUrl } from "./launcher/running-url";
 
-const url = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/payrail";
+const url = resolveDatabaseUrl();
 const shown = new URL(url);
 if (shown.password) shown.password = "***";
 

@@ -1,5 +1,6 @@
 import { migrateDatabase } from "../../db/migrate";
 import { startEmbeddedPostgres } from "./embedded-pg";
+import { recordRunningDatabaseUrl } from "./running-url";
 
 export interface AppDatabase {
   url: string;
@@ -10,9 +11,14 @@ export interface AppDatabase {
 /** DATABASE_URL when set, otherwise the embedded cluster; either way migrated to the latest schema. */
 export async function prepareDatabase(): Promise<AppDatabase> {
   const configured = process.env.DATABASE_URL || undefined;
-  const db: AppDatabase = configured
-    ? { url: configured, embedded: false, stop: async () => {} }
-    : { ...(await startEmbeddedPostgres()), embedded: true };
+  let db: AppDatabase;
+  if (configured) {
+    db = { url: configured, embedded: false, stop: async () => {} };
+  } else {
+    const pg = await startEmbeddedPostgres();
+    const forget = recordRunningDatabaseUrl(pg.url);
+    db = { url: pg.url, embedded: true, stop: () => (forget(), pg.stop()) };
+  }
   try {
     await migrateDatabase(db.url);
   } catch (err) {
