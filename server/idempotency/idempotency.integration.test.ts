@@ -66,4 +66,35 @@ describe("withIdempotency", () => {
     const left = await database.db.select({ key: idempotencyKeys.key }).from(idempotencyKeys).where(and(eq(idempotencyKeys.merchantId, merchantId)));
     expect(left.map((r) => r.key).sort()).toEqual(["new", "stuck"]);
   });
+
+  it("takes over a key whose holder died (lock older than the stale limit) and resumes its work", async () => {
+    const { merchantId } = await createMerchant(database.db, { name: "idem4" });
+    const req = { merchantId, key: "k-crashed", method: "POST", path: "/v1/y", params: { n: 1 } };
+    const { requestHash } = await import("./hash");
+    await database.db.insert(idempotencyKeys).values({
+      merchantId,
+      key: req.key,
+      requestHash: requestHash(req.method, req.path, req.params),
+      requestPath: "POST /v1/y",
+      status: "in_progress",
+      lockedAt: new Date(Date.now() - 5 * 60_000),
+    });
+    const seen: boolean[] = [];
+    const out = await withIdempotency(database.db, req, render, async ({ resume }) => {
+      seen.push(resume);
+      return { recovered: true };
+    });
+    expect(seen).toEqual([true]);
+    expect(out.response.status).toBe(200);
+  });
+
+  it("scopes keys per merchant: the same key at two merchants runs twice", async () => {
+    const a = await createMerchant(database.db, { name: "idem5a" });
+    const b = await createMerchant(database.db, { name: "idem5b" });
+    let runs = 0;
+    for (const m of [a, b]) {
+      await withIdempotency(database.db, { merchantId: m.merchantId, key: "shared", method: "POST", path: "/p", params: {} }, render, async () => ++runs);
+    }
+    expect(runs).toBe(2);
+  });
 });
