@@ -22,3 +22,8 @@ export interface CallOptions {
   /** Identifies the caller's request (its idempotency reservation): ids derived from it let a resumed run find its own earlier work. */
   requestKey?: string;
 }
+
+/** Hands an operation's outcome to the caller's finalize hook, inside the given transaction. */
+export async function finish(tx: DbOrTx, opts: CallOptions, outcome: Outcome<unknown>): Promise<void> {
+  if (opts.finalize) await opts.finalize(tx, outcome);
+}

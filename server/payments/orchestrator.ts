@@ -10,7 +10,7 @@ import {
   requireIntent,
   type Applied,
 } from "./apply";
-import type { CallOptions, Outcome, PaymentsContext } from "./context";
+import { finish, type CallOptions, type Outcome, type PaymentsContext } from "./context";
 import {
   findPaymentIntent,
   findPendingAttempt,
@@ -34,10 +34,6 @@ const captureMethodOf = (raw: string | undefined): CaptureMethod => (raw === "ma
 
 /** Deterministic PSP key per attempt: repeating the call never repeats its effect at the PSP. */
 const pspKey = (attempt: { id: string }) => `payrail_${attempt.id}`;
-
-async function finish<T>(tx: DbOrTx, opts: CallOptions, outcome: Outcome<T>): Promise<void> {
-  if (opts.finalize) await opts.finalize(tx, outcome);
-}
 
 /** Unwraps an applied outcome: returns the value or throws the domain error (already finalized). */
 function settle<T>(outcome: Outcome<T>): T {

@@ -3,7 +3,7 @@ import { DomainError } from "../errors";
 import { derivedId, newId } from "../ids";
 import { postJournal, refundJournal } from "../ledger";
 import { parseAmountMinor } from "../money/money";
-import type { CallOptions, Outcome, PaymentsContext } from "../payments/context";
+import { finish, type CallOptions, type PaymentsContext } from "../payments/context";
 import { newAttempt, pspUnavailable } from "../payments/orchestrator";
 import { requireIntent } from "../payments/apply";
 import {
@@ -155,8 +155,4 @@ export async function settleRefundOnIntent(tx: DbOrTx, pi: PaymentIntentRow, ref
     recordEvent(tx, pi.merchantId, "refund.updated", refund.id, serializeRefund(refund)),
     recordEvent(tx, pi.merchantId, "charge.refunded", pi.id, serializePaymentIntent(updated)),
   ]);
-}
-
-async function finish(tx: DbOrTx, opts: CallOptions, outcome: Outcome<unknown>) {
-  if (opts.finalize) await opts.finalize(tx, outcome);
 }

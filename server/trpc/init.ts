@@ -1,7 +1,7 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import type { Db } from "@/db/client";
-import { isDomainError, type ErrorCode } from "../errors";
+import { isDomainError } from "../errors";
 import { merchantForApiKey } from "../merchants/api-keys";
 import type { PspAdapter } from "../psp/types";
 
@@ -51,5 +51,3 @@ export const merchantProcedure = publicProcedure.use(async ({ ctx, next }) => {
   if (!merchantId) throw new TRPCError({ code: "UNAUTHORIZED", message: "A valid merchant API key is required." });
   return next({ ctx: { ...ctx, merchantId } });
 });
-
-export type DomainErrorCode = ErrorCode;
