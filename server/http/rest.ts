@@ -18,13 +18,38 @@ export interface RestContext extends PaymentsContext {
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
 
 function respond(res: StoredResponse, extra: Record<string, string> = {}): Response {
-  return new Response(res.body, { status: res.status, headers: { ...JSON_HEADERS, "request-id": `req_${randomUUID().replaceAll("-", "")}`, ...extra } });
+  return new Response(res.body, { status: res.status, headers: { ...JSON_HEADERS, ...extra } });
 }
 
-function errorResponse(e: unknown): Response {
+function errorResponse(e: unknown, requestId: string): Response {
   const err = toDomainError(e);
-  if (err.code === "internal_error") logger.error({ err: e }, "unhandled error in merchant API");
+  if (err.code === "internal_error") logger.error({ requestId, err: e }, "unhandled error in merchant API");
   return respond({ status: err.httpStatus, body: JSON.stringify(stripeErrorBody(err)) });
+}
+
+/**
+ * Every merchant API request: a Request-Id header and one structured log line (never the body,
+ * the key or card data: only method, path, status, merchant and timing).
+ */
+async function served(request: Request, work: (seen: { merchantId?: string }) => Promise<Response>): Promise<Response> {
+  const started = performance.now();
+  const requestId = `req_${randomUUID().replaceAll("-", "")}`;
+  const seen: { merchantId?: string } = {};
+  const response = await work(seen).catch((e: unknown) => errorResponse(e, requestId));
+  response.headers.set("request-id", requestId);
+  logger.info(
+    {
+      requestId,
+      method: request.method,
+      path: new URL(request.url).pathname,
+      status: response.status,
+      merchantId: seen.merchantId,
+      replayed: response.headers.has("idempotent-replayed") || undefined,
+      ms: Math.round(performance.now() - started),
+    },
+    "merchant api request",
+  );
+  return response;
 }
 
 async function authenticate(request: Request, db: Db): Promise<string> {
@@ -73,27 +98,27 @@ async function context(request: Request): Promise<RestContext> {
 }
 
 /** GET handlers: authenticate, run, serialize. */
-export async function handleGet(request: Request, run: (ctx: RestContext) => Promise<unknown>): Promise<Response> {
-  try {
+export function handleGet(request: Request, run: (ctx: RestContext) => Promise<unknown>): Promise<Response> {
+  return served(request, async (seen) => {
     const ctx = await context(request);
+    seen.merchantId = ctx.merchantId;
     return respond({ status: 200, body: JSON.stringify(await run(ctx)) });
-  } catch (e) {
-    return errorResponse(e);
-  }
+  });
 }
 
 /**
  * POST handlers: authenticate, parse and validate (nothing stored for invalid input), then run the
  * operation once per Idempotency-Key with its response stored atomically with its effect.
  */
-export async function handlePost<S extends z.ZodType, T>(
+export function handlePost<S extends z.ZodType, T>(
   request: Request,
   schema: S,
   run: (ctx: RestContext, input: z.infer<S>, opts: CallOptions) => Promise<T>,
   serialize: (value: T) => unknown,
 ): Promise<Response> {
-  try {
+  return served(request, async (seen) => {
     const ctx = await context(request);
+    seen.merchantId = ctx.merchantId;
     const params = await readParams(request);
     const input = parseInput(schema, params);
     const key = request.headers.get("idempotency-key") ?? `auto_${randomUUID()}`;
@@ -108,7 +133,5 @@ export async function handlePost<S extends z.ZodType, T>(
       ({ finalize, resume, requestId }) => run(ctx, input, { finalize, resume, requestKey: requestId }),
     );
     return respond(response, replayed ? { "idempotent-replayed": "true" } : {});
-  } catch (e) {
-    return errorResponse(e);
-  }
+  });
 }
