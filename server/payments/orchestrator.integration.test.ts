@@ -163,6 +163,17 @@ describe("payment orchestrator against PostgreSQL and the PSP simulator", () => 
     expect((await rejection(confirmPaymentIntent(ctx, merchantId, "pi_doesnotexist", {}))).code).toBe("resource_missing");
   });
 
+  it("answers an unknown payment method with a 400 naming payment_method and keeps the intent confirmable", async () => {
+    const { merchantId } = await h.newMerchant();
+    const ctx = h.ctx();
+    const pi = await createPaymentIntent(ctx, merchantId, { amount: 1_200, currency: "usd" });
+    const err = await rejection(confirmPaymentIntent(ctx, merchantId, pi.id, { payment_method: "pm_does_not_exist" }));
+    expect(err.httpStatus).toBe(400);
+    expect(err.details.param).toBe("payment_method");
+    expect((await findPaymentIntent(h.database.db, merchantId, pi.id))!.status).toBe("requires_payment_method");
+    expect((await confirmPaymentIntent(ctx, merchantId, pi.id, { payment_method: "pm_card_visa" })).status).toBe("captured");
+  });
+
   it("does not see another merchant's payments", async () => {
     const a = await h.newMerchant();
     const b = await h.newMerchant();
