@@ -136,13 +136,8 @@ export async function confirmPaymentIntent(
   // Transaction 1: record the attempt and move to authorizing before any network call.
   const started = await ctx.db.transaction(async (tx) => {
     const pi = await requireIntent(tx, merchantId, id, { lock: true });
-    if (opts.resume) {
-      if (pi.status === "authorizing") {
-        const pending = await findPendingAttempt(tx, pi.id, "authorize");
-        if (pending) return { pi, attempt: pending };
-      }
-      if (RESOLVED_AFTER.confirm.includes(pi.status)) return { pi, attempt: null };
-    }
+    const resumed = await resumeStep(tx, pi, "authorize", opts);
+    if (resumed) return resumed;
     const paymentMethod = input.payment_method ?? pi.paymentMethod;
     const status = transition(pi.status, "confirm", pi.id);
     if (!paymentMethod) {
@@ -160,10 +155,9 @@ export async function confirmPaymentIntent(
         nextAction: null,
       }),
     ]);
-    return { pi: updated, attempt };
+    return { kind: "call", pi: updated, attempt } satisfies Step;
   });
-  if (!started.attempt) return answerResumed(ctx, started.pi, opts);
-  return runAuthorization(ctx, started.pi, started.attempt, opts);
+  return continueStep(ctx, started, runAuthorization, opts);
 }
 
 /**
@@ -222,13 +216,8 @@ export async function capturePaymentIntent(
 ): Promise<PaymentIntentRow> {
   const started = await ctx.db.transaction(async (tx) => {
     const pi = await requireIntent(tx, merchantId, id, { lock: true });
-    if (opts.resume) {
-      if (pi.status === "capturing") {
-        const pending = await findPendingAttempt(tx, pi.id, "capture");
-        if (pending) return { pi, attempt: pending };
-      }
-      if (RESOLVED_AFTER.capture.includes(pi.status)) return { pi, attempt: null };
-    }
+    const resumed = await resumeStep(tx, pi, "capture", opts);
+    if (resumed) return resumed;
     const status = transition(pi.status, "capture", pi.id);
     const amount = input.amount_to_capture === undefined ? pi.amountCapturable : parseAmountMinor(input.amount_to_capture, "amount_to_capture");
     if (amount > pi.amountCapturable) {
@@ -239,10 +228,9 @@ export async function capturePaymentIntent(
       );
     }
     const [attempt, updated] = await Promise.all([newAttempt(tx, pi, "capture", amount), updatePaymentIntent(tx, pi, { status })]);
-    return { pi: updated, attempt };
+    return { kind: "call", pi: updated, attempt } satisfies Step;
   });
-  if (!started.attempt) return answerResumed(ctx, started.pi, opts);
-  return runCapture(ctx, started.pi, started.attempt, opts);
+  return continueStep(ctx, started, runCapture, opts);
 }
 
 export function runCapture(ctx: PaymentsContext, pi: PaymentIntentRow, attempt: AttemptRow, opts: CallOptions = {}) {
@@ -267,13 +255,8 @@ export async function cancelPaymentIntent(
 ): Promise<PaymentIntentRow> {
   const started = await ctx.db.transaction(async (tx) => {
     const pi = await requireIntent(tx, merchantId, id, { lock: true });
-    if (opts.resume) {
-      if (pi.status === "cancelling") {
-        const pending = await findPendingAttempt(tx, pi.id, "cancel");
-        if (pending) return { kind: "call" as const, pi, attempt: pending };
-      }
-      if (pi.status === "cancelled") return { kind: "resolved" as const, pi };
-    }
+    const resumed = await resumeStep(tx, pi, "cancel", opts);
+    if (resumed) return resumed;
     const status = transition(pi.status, "cancel", pi.id);
     const reason = input.cancellation_reason ?? null;
     if (status === "cancelled") {
@@ -281,17 +264,15 @@ export async function cancelPaymentIntent(
       const updated = await updatePaymentIntent(tx, pi, { status, cancellationReason: reason, nextAction: null });
       await recordEvent(tx, merchantId, "payment_intent.canceled", updated.id, serializePaymentIntent(updated));
       await finish(tx, opts, { ok: true, value: updated });
-      return { kind: "done" as const, pi: updated };
+      return { kind: "done", pi: updated } satisfies Step;
     }
     const [attempt, updated] = await Promise.all([
       newAttempt(tx, pi, "cancel", pi.amountCapturable),
       updatePaymentIntent(tx, pi, { status, cancellationReason: reason }),
     ]);
-    return { kind: "call" as const, pi: updated, attempt };
+    return { kind: "call", pi: updated, attempt } satisfies Step;
   });
-  if (started.kind === "done") return started.pi;
-  if (started.kind === "resolved") return answerResumed(ctx, started.pi, opts);
-  return runCancel(ctx, started.pi, started.attempt, opts);
+  return continueStep(ctx, started, runCancel, opts);
 }
 
 export function runCancel(ctx: PaymentsContext, pi: PaymentIntentRow, attempt: AttemptRow, opts: CallOptions = {}) {
@@ -307,14 +288,51 @@ export function runCancel(ctx: PaymentsContext, pi: PaymentIntentRow, attempt: A
 
 // ---------------------------------------------------------------- helpers
 
+/** Where the first transaction of an operation left it. */
+type Step =
+  | { kind: "call"; pi: PaymentIntentRow; attempt: AttemptRow } // a PSP call to make (or finish)
+  | { kind: "resolved"; pi: PaymentIntentRow } // a resumed request whose work is already done
+  | { kind: "done"; pi: PaymentIntentRow }; // finished without a PSP call
+
 /**
- * States in which the work of an interrupted request was already completed by someone else
- * (recovery, a webhook): a resumed retry answers with the current state instead of refusing.
+ * For each PSP operation: the in-flight status it leaves behind, and the statuses in which the
+ * work of an interrupted request was already completed by someone else (recovery, a webhook).
  */
-const RESOLVED_AFTER: Record<"confirm" | "capture", readonly PaymentStatus[]> = {
-  confirm: ["authorized", "captured", "requires_action", "requires_payment_method", "partially_refunded", "refunded", "disputed"],
-  capture: ["captured", "partially_refunded", "refunded", "disputed"],
+const RESUMABLE: Record<"authorize" | "capture" | "cancel", { inFlight: PaymentStatus; resolved: readonly PaymentStatus[] }> = {
+  authorize: {
+    inFlight: "authorizing",
+    resolved: ["authorized", "captured", "requires_action", "requires_payment_method", "partially_refunded", "refunded", "disputed"],
+  },
+  capture: { inFlight: "capturing", resolved: ["captured", "partially_refunded", "refunded", "disputed"] },
+  cancel: { inFlight: "cancelling", resolved: ["cancelled"] },
 };
+
+/** A resumed request continues its pending attempt, or answers with the state it already reached. */
+async function resumeStep(tx: DbOrTx, pi: PaymentIntentRow, kind: keyof typeof RESUMABLE, opts: CallOptions): Promise<Step | undefined> {
+  if (!opts.resume) return undefined;
+  const { inFlight, resolved } = RESUMABLE[kind];
+  if (pi.status === inFlight) {
+    const pending = await findPendingAttempt(tx, pi.id, kind);
+    if (pending) return { kind: "call", pi, attempt: pending };
+  }
+  return resolved.includes(pi.status) ? { kind: "resolved", pi } : undefined;
+}
+
+function continueStep(
+  ctx: PaymentsContext,
+  step: Step,
+  run: (ctx: PaymentsContext, pi: PaymentIntentRow, attempt: AttemptRow, opts: CallOptions) => Promise<PaymentIntentRow>,
+  opts: CallOptions,
+): Promise<PaymentIntentRow> {
+  switch (step.kind) {
+    case "call":
+      return run(ctx, step.pi, step.attempt, opts);
+    case "resolved":
+      return answerResumed(ctx, step.pi, opts);
+    case "done":
+      return Promise.resolve(step.pi);
+  }
+}
 
 async function answerResumed(ctx: PaymentsContext, pi: PaymentIntentRow, opts: CallOptions): Promise<PaymentIntentRow> {
   await ctx.db.transaction((tx) => finish(tx, opts, { ok: true, value: pi }));
