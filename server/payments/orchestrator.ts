@@ -58,7 +58,9 @@ export async function createPaymentIntent(
   const id = opts.requestKey ? derivedId("pi", merchantId, opts.requestKey) : newId("pi");
   if (opts.resume) {
     const existing = await findPaymentIntent(ctx.db, merchantId, id);
-    if (existing) return confirmPaymentIntent(ctx, merchantId, id, { return_url: input.return_url }, opts);
+    if (existing) {
+      return input.confirm ? confirmPaymentIntent(ctx, merchantId, id, { return_url: input.return_url }, opts) : answerResumed(ctx, existing, opts);
+    }
   }
   const created = await ctx.db.transaction(async (tx) => {
     const pi = await insertPaymentIntent(tx, {
@@ -92,7 +94,7 @@ export async function updatePaymentIntentDetails(
   opts: CallOptions = {},
 ): Promise<PaymentIntentRow> {
   return ctx.db.transaction(async (tx) => {
-    const pi = await requireIntent(tx, merchantId, id);
+    const pi = await requireIntent(tx, merchantId, id, { lock: true });
     const changes: Parameters<typeof updatePaymentIntent>[2] = {};
     const touchesPayment = input.amount !== undefined || input.currency !== undefined || input.payment_method !== undefined || input.capture_method !== undefined;
     let status = pi.status;
