@@ -110,6 +110,22 @@ describe("merchant API driven by the official stripe SDK", () => {
     expect(await countRows(events, and(eq(events.merchantId, merchantId)))).toBe(0);
   });
 
+  it("updates amount before confirmation only, and serializes concurrent metadata updates", async () => {
+    const { secretKey } = await h.newMerchant();
+    const stripe = sdk(secretKey);
+    const pi = await stripe.paymentIntents.create({ amount: 1_000, currency: "usd", capture_method: "manual" });
+    expect((await stripe.paymentIntents.update(pi.id, { amount: 1_500, payment_method: "pm_card_visa" })).status).toBe("requires_confirmation");
+    await Promise.all(Array.from({ length: 20 }, (_, i) => stripe.paymentIntents.update(pi.id, { metadata: { [`k${i}`]: String(i) } })));
+    const withMeta = await stripe.paymentIntents.retrieve(pi.id);
+    expect(Object.keys(withMeta.metadata)).toHaveLength(20);
+    expect(withMeta.amount).toBe(1_500);
+    await stripe.paymentIntents.confirm(pi.id);
+    const late = await stripe.paymentIntents.update(pi.id, { amount: 5 }).catch((e: unknown) => e);
+    expect((late as Stripe.errors.StripeError).statusCode).toBe(400);
+    expect((late as Stripe.errors.StripeError).code).toBe("payment_intent_unexpected_state");
+    expect((await stripe.paymentIntents.update(pi.id, { description: "order 42" })).description).toBe("order 42");
+  });
+
   it("accepts JSON bodies as well as form bodies", async () => {
     const { secretKey } = await h.newMerchant();
     const res = await fetch(`${api.url}/v1/payment_intents`, {
