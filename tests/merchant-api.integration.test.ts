@@ -238,7 +238,7 @@ describe("idempotency", () => {
     await h.clearFaults();
     expect(first.status).toBe(502);
     const { recoverStaleAttempts } = await import("@/server/payments/recovery");
-    expect((await recoverStaleAttempts(h.ctx(), { olderThanMs: 0 })).resolved).toBe(1);
+    expect((await recoverStaleAttempts(h.ctx(), { olderThanMs: 0 })).resolved).toBeGreaterThanOrEqual(1);
     const retry = await post(secretKey, `/v1/payment_intents/${pi.id}/confirm`, { payment_method: "pm_card_visa" }, "late-retry");
     expect(retry.status).toBe(200);
     expect(JSON.parse(retry.body).status).toBe("requires_capture");

@@ -64,9 +64,15 @@ describe("journal builders", () => {
     assertBalanced(allFee.lines);
   });
 
-  it("capture rejects a negative fee or a fee above the captured amount", () => {
+  it("capture rejects a negative fee", () => {
     expectDomainError(() => captureJournal({ attemptId: "a", amount: 100n, fee: -1n }), "parameter_invalid");
-    expectDomainError(() => captureJournal({ attemptId: "a", amount: 100n, fee: 101n }), "parameter_invalid");
+  });
+
+  it("capture with a fee above the captured amount credits the PSP receivable and still balances", () => {
+    const d = captureJournal({ attemptId: "tiny", amount: 4n, fee: 30n });
+    const byAccount = Object.fromEntries(d.lines.map((l) => [l.account, l.amount]));
+    expect(byAccount).toMatchObject({ psp_receivable: -26n, psp_fees: 30n, merchant_payable: -4n });
+    assertBalanced(d.lines);
   });
 
   it("builders reject non-positive amounts and missing ids", () => {

@@ -62,14 +62,13 @@ export function authorizationJournal(p: { attemptId: string; amount: bigint }): 
 
 /**
  * Capture C with PSP fee F: the hold shrinks by C; the PSP owes us C - F, we expense F and owe
- * the merchant C.
+ * the merchant C. A fixed fee can exceed a tiny capture (30 on a charge of 4): then C - F is
+ * negative, a credit to psp_receivable (we owe the PSP); the capture is still booked, never lost.
  */
 export function captureJournal(p: { attemptId: string; amount: bigint; fee: bigint }): JournalDraft {
   const c = positive(p.amount, "amount");
-  if (typeof p.fee !== "bigint" || p.fee < 0n || p.fee > c) {
-    throw new DomainError("parameter_invalid", `Invalid capture fee ${String(p.fee)}: it must be between 0 and the captured amount ${c}.`, {
-      param: "fee",
-    });
+  if (typeof p.fee !== "bigint" || p.fee < 0n) {
+    throw new DomainError("parameter_invalid", `Invalid capture fee ${String(p.fee)}: it must be a non-negative integer.`, { param: "fee" });
   }
   return {
     kind: "capture",

@@ -1,4 +1,5 @@
 import type { DbOrTx } from "@/db/client";
+import { pipelined } from "@/db/pipelined";
 import { DomainError } from "../errors";
 import {
   authorizationJournal,
@@ -50,12 +51,13 @@ export async function applyAuthorizeResult(
   result: Exclude<AuthorizeResult, { outcome: "unknown" }>,
 ): Promise<Applied> {
   // Pipelined on the transaction's connection; the attempt is read after the lock is granted.
-  const [pi, attempt] = await Promise.all([requireIntent(tx, merchantId, paymentIntentId, { lock: true }), findAttempt(tx, attemptId)]);
+  const [pi, attempt] = await pipelined([requireIntent(tx, merchantId, paymentIntentId, { lock: true }), findAttempt(tx, attemptId)]);
   if (!attempt || (attempt.status !== "pending" && attempt.status !== "requires_action")) return { ok: true, value: pi };
   const pspIds = { pspPaymentIntentId: result.pspPaymentIntentId ?? pi.pspPaymentIntentId };
 
   switch (result.outcome) {
     case "authorized": {
+      const authorization = authorizationJournal({ attemptId: attempt.id, amount: attempt.amount });
       const updated = await updatePaymentIntent(tx, pi, {
         ...pspIds,
         status: transition(pi.status, "authorization_succeeded", pi.id),
@@ -63,15 +65,21 @@ export async function applyAuthorizeResult(
         pspChargeId: result.pspChargeId,
         nextAction: null,
       });
-      await Promise.all([
+      await pipelined([
         updateAttempt(tx, attempt.id, { status: "succeeded", pspReference: result.pspPaymentIntentId }),
-        post(tx, updated, authorizationJournal({ attemptId: attempt.id, amount: attempt.amount })),
+        post(tx, updated, authorization),
         emit(tx, "payment_intent.amount_capturable_updated", updated),
       ]);
       return { ok: true, value: updated };
     }
     case "captured": {
       const captured = result.amountCaptured;
+      // Built before any statement starts: a builder that throws must not leave statements running.
+      const journals = [
+        authorizationJournal({ attemptId: attempt.id, amount: attempt.amount }),
+        captureJournal({ attemptId: attempt.id, amount: captured, fee: result.fee ?? 0n }),
+        ...(attempt.amount > captured ? [releaseJournal({ reference: `release:${attempt.id}`, amount: attempt.amount - captured })] : []),
+      ];
       const updated = await updatePaymentIntent(tx, pi, {
         ...pspIds,
         status: transition(pi.status, "authorization_captured", pi.id),
@@ -80,13 +88,9 @@ export async function applyAuthorizeResult(
         pspChargeId: result.pspChargeId,
         nextAction: null,
       });
-      await Promise.all([
+      await pipelined([
         updateAttempt(tx, attempt.id, { status: "succeeded", pspReference: result.pspPaymentIntentId }),
-        post(tx, updated, authorizationJournal({ attemptId: attempt.id, amount: attempt.amount })),
-        post(tx, updated, captureJournal({ attemptId: attempt.id, amount: captured, fee: result.fee ?? 0n })),
-        attempt.amount > captured
-          ? post(tx, updated, releaseJournal({ reference: `release:${attempt.id}`, amount: attempt.amount - captured }))
-          : undefined,
+        ...journals.map((j) => post(tx, updated, j)),
         emit(tx, "payment_intent.succeeded", updated),
       ]);
       return { ok: true, value: updated };
@@ -97,7 +101,7 @@ export async function applyAuthorizeResult(
         status: transition(pi.status, "authorization_requires_action", pi.id),
         nextAction: result.nextAction,
       });
-      await Promise.all([
+      await pipelined([
         updateAttempt(tx, attempt.id, { status: "requires_action", pspReference: result.pspPaymentIntentId }),
         emit(tx, "payment_intent.requires_action", updated),
       ]);
@@ -119,7 +123,7 @@ export async function applyAuthorizeResult(
         lastPaymentError,
         nextAction: null,
       });
-      await Promise.all([
+      await pipelined([
         updateAttempt(tx, attempt.id, { status: "failed", failureCode: result.declineCode ?? result.code, failureMessage: result.message }),
         emit(tx, "payment_intent.payment_failed", updated),
       ]);
@@ -140,28 +144,32 @@ export async function applyCaptureResult(
   result: Exclude<CaptureResult, { outcome: "unknown" }>,
 ): Promise<Applied> {
   // Pipelined on the transaction's connection; the attempt is read after the lock is granted.
-  const [pi, attempt] = await Promise.all([requireIntent(tx, merchantId, paymentIntentId, { lock: true }), findAttempt(tx, attemptId)]);
+  const [pi, attempt] = await pipelined([requireIntent(tx, merchantId, paymentIntentId, { lock: true }), findAttempt(tx, attemptId)]);
   if (!attempt || attempt.status !== "pending") return { ok: true, value: pi };
 
   if (result.outcome === "failed") {
-    await Promise.all([
-      updatePaymentIntent(tx, pi, { status: transition(pi.status, "capture_failed", pi.id) }),
+    const status = transition(pi.status, "capture_failed", pi.id);
+    await pipelined([
+      updatePaymentIntent(tx, pi, { status }),
       updateAttempt(tx, attempt.id, { status: "failed", failureCode: result.code, failureMessage: result.message }),
     ]);
     return { ok: false, error: new DomainError("parameter_invalid", `Capture of ${pi.id} failed: ${result.message}`, { extra: { code: result.code } }) };
   }
   const captured = result.amountCaptured;
   const released = pi.amountCapturable - captured;
+  const journals = [
+    captureJournal({ attemptId: attempt.id, amount: captured, fee: result.fee ?? 0n }),
+    ...(released > 0n ? [releaseJournal({ reference: `release:${attempt.id}`, amount: released })] : []),
+  ];
   const updated = await updatePaymentIntent(tx, pi, {
     status: transition(pi.status, "capture_succeeded", pi.id),
     amountReceived: captured,
     amountCapturable: 0n,
     pspChargeId: result.pspChargeId ?? pi.pspChargeId,
   });
-  await Promise.all([
+  await pipelined([
     updateAttempt(tx, attempt.id, { status: "succeeded", pspReference: result.pspChargeId }),
-    post(tx, updated, captureJournal({ attemptId: attempt.id, amount: captured, fee: result.fee ?? 0n })),
-    released > 0n ? post(tx, updated, releaseJournal({ reference: `release:${attempt.id}`, amount: released })) : undefined,
+    ...journals.map((j) => post(tx, updated, j)),
     emit(tx, "payment_intent.succeeded", updated),
   ]);
   return { ok: true, value: updated };
@@ -175,7 +183,7 @@ export async function applyCancelResult(
   result: Exclude<CancelResult, { outcome: "unknown" }>,
 ): Promise<Applied> {
   // Pipelined on the transaction's connection; the attempt is read after the lock is granted.
-  const [pi, attempt] = await Promise.all([requireIntent(tx, merchantId, paymentIntentId, { lock: true }), findAttempt(tx, attemptId)]);
+  const [pi, attempt] = await pipelined([requireIntent(tx, merchantId, paymentIntentId, { lock: true }), findAttempt(tx, attemptId)]);
   if (!attempt || attempt.status !== "pending") return { ok: true, value: pi };
 
   if (result.outcome === "failed") {
@@ -185,14 +193,15 @@ export async function applyCancelResult(
     return { ok: false, error: new DomainError("payment_intent_unexpected_state", `Cancel of ${updated.id} failed: ${result.message}`) };
   }
   const held = pi.amountCapturable;
+  const journals = held > 0n ? [releaseJournal({ reference: `release:${attempt.id}`, amount: held })] : [];
   const updated = await updatePaymentIntent(tx, pi, {
     status: transition(pi.status, "cancel_succeeded", pi.id),
     amountCapturable: 0n,
     nextAction: null,
   });
-  await Promise.all([
+  await pipelined([
     updateAttempt(tx, attempt.id, { status: "succeeded" }),
-    held > 0n ? post(tx, updated, releaseJournal({ reference: `release:${attempt.id}`, amount: held })) : undefined,
+    ...journals.map((j) => post(tx, updated, j)),
     emit(tx, "payment_intent.canceled", updated),
   ]);
   return { ok: true, value: updated };

@@ -6,6 +6,7 @@ import { createHarness, type Harness } from "@/tests/harness";
 import { createRefund } from "../refunds/service";
 import { cancelPaymentIntent, capturePaymentIntent, confirmPaymentIntent, createPaymentIntent } from "./orchestrator";
 import { findPaymentIntent } from "./repository";
+import { IN_FLIGHT_STATUSES } from "./state-machine";
 
 let h: Harness;
 beforeAll(async () => {
@@ -34,7 +35,7 @@ describe("payment lifecycle properties (orchestrator + ledger + PostgreSQL + sim
     const ctx = h.ctx();
     await fc.assert(
       fc.asyncProperty(
-        fc.integer({ min: 1, max: 10_000 }),
+        fc.oneof(fc.integer({ min: 1, max: 60 }), fc.integer({ min: 1, max: 10_000 })),
         fc.constantFrom("usd", "jpy", "kwd"),
         fc.constantFrom("manual" as const, "automatic" as const),
         fc.array(opArb, { minLength: 1, maxLength: 7 }),
@@ -52,6 +53,9 @@ describe("payment lifecycle properties (orchestrator + ledger + PostgreSQL + sim
           }
           const row = (await findPaymentIntent(h.database.db, merchantId, pi.id))!;
           const t = await paymentLedgerTotals(h.database.db, merchantId, pi.id);
+          // The simulator answers every call, so nothing may be left in flight (a PSP result that
+          // could not be applied would leave the payment stuck in authorizing/capturing).
+          expect(IN_FLIGHT_STATUSES).not.toContain(row.status);
           expect(t.captured).toBeLessThanOrEqual(t.authorized);
           expect(t.refunded).toBeLessThanOrEqual(t.captured);
           expect(t.captured).toBe(row.amountReceived);

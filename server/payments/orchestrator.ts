@@ -1,4 +1,5 @@
 import type { DbOrTx } from "@/db/client";
+import { pipelined } from "@/db/pipelined";
 import { DomainError } from "../errors";
 import { derivedId, newId } from "../ids";
 import { normalizeCurrency, parseAmountMinor } from "../money/money";
@@ -76,7 +77,7 @@ export async function createPaymentIntent(
       metadata: input.metadata ?? {},
       returnUrl: input.return_url ?? null,
     });
-    await Promise.all([
+    await pipelined([
       recordEvent(tx, merchantId, "payment_intent.created", pi.id, serializePaymentIntent(pi)),
       input.confirm ? undefined : finish(tx, opts, { ok: true, value: pi }),
     ]);
@@ -145,7 +146,7 @@ export async function confirmPaymentIntent(
     if (!paymentMethod) {
       throw new DomainError("parameter_missing", `You cannot confirm ${pi.id} without a payment method. Pass payment_method.`, { param: "payment_method" });
     }
-    const [attempt, updated] = await Promise.all([
+    const [attempt, updated] = await pipelined([
       newAttempt(tx, pi, "authorize", pi.amount, { paymentMethod }),
       updatePaymentIntent(tx, pi, {
         status,
@@ -229,7 +230,7 @@ export async function capturePaymentIntent(
         { param: "amount_to_capture" },
       );
     }
-    const [attempt, updated] = await Promise.all([newAttempt(tx, pi, "capture", amount), updatePaymentIntent(tx, pi, { status })]);
+    const [attempt, updated] = await pipelined([newAttempt(tx, pi, "capture", amount), updatePaymentIntent(tx, pi, { status })]);
     return { kind: "call", pi: updated, attempt } satisfies Step;
   });
   return continueStep(ctx, started, runCapture, opts);
@@ -268,7 +269,7 @@ export async function cancelPaymentIntent(
       await finish(tx, opts, { ok: true, value: updated });
       return { kind: "done", pi: updated } satisfies Step;
     }
-    const [attempt, updated] = await Promise.all([
+    const [attempt, updated] = await pipelined([
       newAttempt(tx, pi, "cancel", pi.amountCapturable),
       updatePaymentIntent(tx, pi, { status, cancellationReason: reason }),
     ]);

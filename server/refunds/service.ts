@@ -1,4 +1,5 @@
 import type { DbOrTx } from "@/db/client";
+import { pipelined } from "@/db/pipelined";
 import { DomainError } from "../errors";
 import { derivedId, newId } from "../ids";
 import { postJournal, refundJournal } from "../ledger";
@@ -39,7 +40,7 @@ export async function createRefund(
 ): Promise<RefundRow> {
   const refundId = opts.requestKey ? derivedId("re", merchantId, opts.requestKey) : newId("re");
   const started: Started = await ctx.db.transaction(async (tx) => {
-    const [pi, existing] = await Promise.all([
+    const [pi, existing] = await pipelined([
       requireIntent(tx, merchantId, input.payment_intent, { lock: true }),
       findRefund(tx, merchantId, refundId), // pipelined: runs after the lock is granted
     ]);
@@ -72,7 +73,7 @@ export async function createRefund(
       reason: input.reason ?? null,
       metadata: input.metadata ?? {},
     });
-    const [attempt] = await Promise.all([
+    const [attempt] = await pipelined([
       newAttempt(tx, pi, "refund", amount, { refundId: refund.id }),
       recordEvent(tx, merchantId, "refund.created", refund.id, serializeRefund(refund)),
     ]);
@@ -110,7 +111,7 @@ export async function applyRefundResult(
   const current = await findRefund(tx, merchantId, refundId);
   if (!current) throw new DomainError("resource_missing", `No such refund: '${refundId}'`);
   // The intent's row lock serializes refunds of one payment; re-read the refund and attempt under it.
-  const [pi, refund, attempt] = await Promise.all([
+  const [pi, refund, attempt] = await pipelined([
     requireIntent(tx, merchantId, current.paymentIntentId, { lock: true }),
     findRefund(tx, merchantId, refundId).then((r) => r!),
     findAttempt(tx, attemptId),
@@ -129,7 +130,7 @@ export async function applyRefundResult(
       return failed;
     }
     case "succeeded": {
-      const [, done] = await Promise.all([
+      const [, done] = await pipelined([
         updateAttempt(tx, attempt.id, { status: "succeeded", pspReference: result.pspRefundId }),
         updateRefund(tx, refund.id, { status: "succeeded", pspRefundId: result.pspRefundId }),
       ]);
@@ -143,15 +144,10 @@ export async function applyRefundResult(
 export async function settleRefundOnIntent(tx: DbOrTx, pi: PaymentIntentRow, refund: RefundRow): Promise<void> {
   const refunded = pi.amountRefunded + refund.amount;
   const event = refunded >= pi.amountReceived ? "refund_full" : "refund_partial";
+  const journal = refundJournal({ refundId: refund.id, amount: refund.amount });
   const updated = await updatePaymentIntent(tx, pi, { status: transition(pi.status, event, pi.id), amountRefunded: refunded });
-  await Promise.all([
-    postJournal(tx, {
-      merchantId: pi.merchantId,
-      currency: pi.currency,
-      paymentIntentId: pi.id,
-      refundId: refund.id,
-      ...refundJournal({ refundId: refund.id, amount: refund.amount }),
-    }),
+  await pipelined([
+    postJournal(tx, { merchantId: pi.merchantId, currency: pi.currency, paymentIntentId: pi.id, refundId: refund.id, ...journal }),
     recordEvent(tx, pi.merchantId, "refund.updated", refund.id, serializeRefund(refund)),
     recordEvent(tx, pi.merchantId, "charge.refunded", pi.id, serializePaymentIntent(updated)),
   ]);
