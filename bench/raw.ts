@@ -3,9 +3,8 @@
  * postgres.js (own pool) in transactions shaped like the API's, closed-loop, no HTTP and no PSP.
  *
  * Statement texts and parameters come from the same drizzle query builders the repository uses
- * (`.toSQL()`), executed the way drizzle's postgres-js session executes them: `unsafe(text, params,
- * { prepare: false })` for builder queries, `{ prepare: true }` for the ledger posting statement
- * (server/ledger/post.ts preparedRows). Per lifecycle (see server/http/rest.ts, idempotency/*,
+ * (`.toSQL()`), executed the way the app's database handle executes them: as named prepared
+ * statements (`unsafe(text, params, { prepare: true })`, see db/client.ts). Per lifecycle (see server/http/rest.ts, idempotency/*,
  * payments/orchestrator.ts, apply.ts, refunds/service.ts):
  *
  *   create : reserve key | begin, insert intent, insert event, complete key, commit
@@ -38,7 +37,7 @@ export interface RawOptions {
   concurrency: number;
   refundShare?: number;
   replayShare?: number;
-  /** Experiment: send every statement as a named prepared statement (the API does not). */
+  /** Send every statement as a named prepared statement, as the API does (default true). */
   prepareAll?: boolean;
   /** Called around the measured window (the pool is open in both), e.g. for CPU accounting. */
   hooks?: { beforeMeasure?: () => Promise<void>; afterMeasure?: () => Promise<void> };
@@ -386,7 +385,7 @@ export async function benchRaw(opts: RawOptions): Promise<RawResult> {
     const r = new Replayer(db, sql, merchantId, accounts, {
       refundShare: opts.refundShare ?? 0.1,
       replayShare: opts.replayShare ?? 0.05,
-      prepareAll: opts.prepareAll ?? false,
+      prepareAll: opts.prepareAll ?? true,
     });
     const lat = { create: [] as number[], confirm: [] as number[], capture: [] as number[], refund: [] as number[] };
     let lifecycles = 0;
@@ -432,7 +431,7 @@ export async function benchRaw(opts: RawOptions): Promise<RawResult> {
       lifecycles,
       seconds: round(elapsed, 2),
       concurrency,
-      prepareAll: opts.prepareAll ?? false,
+      prepareAll: opts.prepareAll ?? true,
       statementsPerLifecycle: round(r.statements / Math.max(1, lifecycles), 1),
       transactionsPerLifecycle: round(r.transactions / Math.max(1, lifecycles), 2),
       ops: { create: summarize(lat.create), confirm: summarize(lat.confirm), capture: summarize(lat.capture), refund: summarize(lat.refund) },

@@ -13,6 +13,33 @@ export interface Database {
   close(): Promise<void>;
 }
 
+type AnySql = postgres.Sql | postgres.TransactionSql;
+
+/**
+ * Drizzle sends its statements unnamed, so PostgreSQL parses and plans each one every time. This
+ * wrapper asks postgres.js to name them instead: each connection prepares a statement text once
+ * and reuses it (drizzle's texts are stable; values are always parameters).
+ */
+function preparing<T extends AnySql>(client: T): T {
+  return new Proxy(client, {
+    get(target, prop) {
+      if (prop === "unsafe") {
+        return (query: string, params?: unknown[], options?: { prepare?: boolean }) =>
+          (target as postgres.Sql).unsafe(query, params as never, { ...options, prepare: true });
+      }
+      if (prop === "begin" || prop === "savepoint") {
+        return (...args: unknown[]) => {
+          const fn = args.pop() as (tx: AnySql) => unknown;
+          const method = (target as unknown as Record<string, (...a: unknown[]) => unknown>)[prop]!;
+          return method.call(target, ...args, (tx: AnySql) => fn(preparing(tx)));
+        };
+      }
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
 export function createDatabase(url: string, opts: { max?: number } = {}): Database {
   const sql = postgres(url, {
     max: opts.max ?? 10,
@@ -20,7 +47,7 @@ export function createDatabase(url: string, opts: { max?: number } = {}): Databa
     // bigint columns come back as JS bigint: money never passes through a float.
     types: { bigint: postgres.BigInt },
   });
-  const db = drizzle(sql, { schema });
+  const db = drizzle(preparing(sql), { schema });
   return { db, sql, close: () => sql.end({ timeout: 5 }) };
 }
 
