@@ -1,6 +1,7 @@
 /** Post-run invariants: the ledger balances, and the PSP charged each payment intent exactly once. */
 import { createDatabase } from "../db/client";
 import { trialBalance } from "../server/ledger";
+import type { StatsJson } from "../server/psp/simulator/stats";
 import type { LoadLedger } from "./load";
 
 export interface Check {
@@ -26,14 +27,7 @@ export async function checkLedger(databaseUrl: string): Promise<Check> {
   }
 }
 
-interface SimStats {
-  authorizations: number;
-  captures: number;
-  refunds: number;
-  chargesByMetadata: Record<string, number>;
-  duplicateCharges: Record<string, number>;
-  duplicateChargeCount: number;
-}
+type SimStats = StatsJson;
 
 export async function checkPsp(simUrl: string, pspKey: string, ids: LoadLedger): Promise<{ checks: Check[]; stats: SimStats }> {
   const res = await fetch(`${simUrl}/_sim/stats?apiKey=${encodeURIComponent(pspKey)}`);

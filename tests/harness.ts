@@ -3,6 +3,7 @@ import { createDatabase, type Database } from "@/db/client";
 import { createMerchant } from "@/server/merchants/service";
 import type { PaymentsContext } from "@/server/payments/context";
 import { startSimulator, type RunningSimulator } from "@/server/psp/simulator/server";
+import type { StatsJson } from "@/server/psp/simulator/stats";
 import { StripeAdapter } from "@/server/psp/stripe/adapter";
 import { createStripeClient } from "@/server/psp/stripe/client";
 
@@ -22,14 +23,7 @@ export interface Harness {
   close: () => Promise<void>;
 }
 
-export interface SimStats {
-  authorizations: number;
-  captures: number;
-  refunds: number;
-  chargesByMetadata: Record<string, number>;
-  duplicateCharges: unknown[];
-  [k: string]: unknown;
-}
+export type SimStats = StatsJson;
 
 export async function createHarness(opts: { webhookUrl?: string } = {}): Promise<Harness> {
   const url = process.env.DATABASE_URL;

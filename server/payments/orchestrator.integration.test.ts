@@ -4,6 +4,7 @@ import { events, paymentAttempts } from "@/db/schema";
 import { DomainError } from "@/server/errors";
 import { accountBalances, paymentLedgerTotals, trialBalance } from "@/server/ledger";
 import { createHarness, type Harness } from "@/tests/harness";
+import { rejectionOf } from "@/tests/rejection";
 import { createRefund } from "../refunds/service";
 import {
   cancelPaymentIntent,
@@ -23,15 +24,7 @@ afterAll(async () => {
   await h.close();
 });
 
-async function rejection(p: Promise<unknown>): Promise<DomainError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof DomainError) return e;
-    throw e;
-  }
-  throw new Error("expected a DomainError, got success");
-}
+const rejection = (p: Promise<unknown>) => rejectionOf(p, DomainError);
 
 const balancesOf = async (merchantId: string) =>
   Object.fromEntries((await accountBalances(h.database.db, merchantId)).map((b) => [b.code, b.balance]));

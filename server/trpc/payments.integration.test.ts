@@ -1,6 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHarness, type Harness } from "@/tests/harness";
+import { rejectionOf } from "@/tests/rejection";
 import { createCaller } from "./root";
 
 let h: Harness;
@@ -13,15 +14,7 @@ afterAll(async () => {
 
 const caller = (apiKey: string | null) => createCaller({ ...h.ctx(), apiKey });
 
-async function trpcError(p: Promise<unknown>): Promise<TRPCError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof TRPCError) return e;
-    throw e;
-  }
-  throw new Error("expected a TRPCError");
-}
+const trpcError = (p: Promise<unknown>) => rejectionOf(p, TRPCError);
 
 describe("tRPC payments procedures (same services, same idempotency as REST)", () => {
   it("creates and confirms once per key and replays the stored result", async () => {
