@@ -3,3 +3,4 @@ export * from "./payments";
 export * from "./events";
 export * from "./idempotency";
 export * from "./ledger";
+export * from "./exceptions";

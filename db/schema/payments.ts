@@ -6,7 +6,7 @@ import {
   CAPTURE_METHODS,
   PAYMENT_STATUSES,
   REFUND_STATUSES,
-} from "../../server/payments/statuses";
+} from "./statuses";
 import { currency, minor, timestamps } from "./columns";
 import { merchants } from "./merchants";
 

@@ -29,7 +29,7 @@ import type {
 } from "./schemas";
 import { serializePaymentIntent } from "./serialize";
 import { transition } from "./state-machine";
-import type { CaptureMethod, PaymentStatus } from "./statuses";
+import type { CaptureMethod, PaymentStatus } from "@/db/schema/statuses";
 
 const captureMethodOf = (raw: string | undefined): CaptureMethod => (raw === "manual" ? "manual" : "automatic");
 

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, inArray, lt, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { events, paymentAttempts, paymentIntents, refunds } from "@/db/schema";
 import { newId } from "../ids";
-import type { AttemptKind, PaymentStatus } from "./statuses";
+import type { AttemptKind, PaymentStatus } from "@/db/schema/statuses";
 
 export type PaymentIntentRow = typeof paymentIntents.$inferSelect;
 export type NewPaymentIntentRow = typeof paymentIntents.$inferInsert;

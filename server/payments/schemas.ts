@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CAPTURE_METHODS } from "./statuses";
+import { CAPTURE_METHODS } from "@/db/schema/statuses";
 
 /** Inputs shared by the REST handlers, tRPC procedures and jobs. Amounts arrive as integers or digit strings. */
 const amount = z.union([z.number().int(), z.string().regex(/^\d+$/, "must be an integer"), z.bigint()]);

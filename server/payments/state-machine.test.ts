@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DomainError } from "../errors";
 import { PAYMENT_EVENTS, TERMINAL_STATUSES, nextStatus, transition, type PaymentEvent } from "./state-machine";
-import { PAYMENT_STATUSES, type PaymentStatus } from "./statuses";
+import { PAYMENT_STATUSES, type PaymentStatus } from "@/db/schema/statuses";
 import { toStripeStatus } from "./stripe-status";
 
 // The specification, written independently of the table: every allowed transition and nothing else.

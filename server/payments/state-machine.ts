@@ -1,5 +1,5 @@
 import { DomainError } from "../errors";
-import type { PaymentStatus } from "./statuses";
+import type { PaymentStatus } from "@/db/schema/statuses";
 
 /** Everything that can happen to a payment intent. */
 export const PAYMENT_EVENTS = [

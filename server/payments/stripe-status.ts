@@ -1,4 +1,4 @@
-import type { PaymentStatus } from "./statuses";
+import type { PaymentStatus } from "@/db/schema/statuses";
 
 /** Stripe's public PaymentIntent statuses, the ones the merchant API shows. */
 export type StripeIntentStatus =

@@ -29,3 +29,23 @@ export type AttemptStatus = (typeof ATTEMPT_STATUSES)[number];
 
 export const REFUND_STATUSES = ["pending", "succeeded", "failed"] as const;
 export type RefundStatus = (typeof REFUND_STATUSES)[number];
+
+/** What a finance exception says: the PSP and our records disagree, or an attempt could not be resolved. */
+export const EXCEPTION_KINDS = [
+  "amount_mismatch",
+  "currency_mismatch",
+  "status_mismatch",
+  "fee_mismatch",
+  "missing_on_our_side",
+  "missing_at_psp",
+  "duplicate",
+  "recovery_exhausted",
+] as const;
+export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
+
+/** Where the disagreement was found. */
+export const EXCEPTION_SOURCES = ["psp_result", "recovery", "reconciliation"] as const;
+export type ExceptionSource = (typeof EXCEPTION_SOURCES)[number];
+
+export const EXCEPTION_STATUSES = ["open", "resolved", "ignored"] as const;
+export type ExceptionStatus = (typeof EXCEPTION_STATUSES)[number];
