@@ -2,7 +2,7 @@
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const [{ getDatabase }, { getPsp }, { startMaintenance }] = await Promise.all([
-    import("./db/client"),
+    import("./server/db"),
     import("./server/psp"),
     import("./server/jobs/maintenance"),
   ]);

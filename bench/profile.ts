@@ -191,7 +191,7 @@ async function inproc(): Promise<void> {
   }
   log("\n== inproc: route handlers called in-process (no Next HTTP server; simulator in the same process), closed loop, lifecycles without refunds/replays ==");
   log(table(["clients", "lifecycles/s", "process_cpu_ms/lc", "create_p50", "confirm_p50", "confirm_p99", "capture_p50"], rows));
-  const { getDatabase } = await import("../db/client");
+  const { getDatabase } = await import("../server/db");
   await getDatabase().close();
 }
 
@@ -209,7 +209,9 @@ async function raw(): Promise<void> {
       concurrency,
       prepareAll,
       hooks: {
-        beforeMeasure: async () => void (before = await meter.snapshot()),
+        beforeMeasure: async () => {
+          before = await meter.snapshot();
+        },
         afterMeasure: async () => {
           const u = await meter.since(before!);
           pgMs = u.pgMs;

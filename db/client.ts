@@ -1,6 +1,5 @@
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
-import { env } from "../server/env";
 import * as schema from "./schema";
 
 export type Db = PostgresJsDatabase<typeof schema>;
@@ -51,11 +50,5 @@ export function createDatabase(url: string, opts: { max?: number } = {}): Databa
   return { db, sql, close: () => sql.end({ timeout: 5 }) };
 }
 
+/** Where a developer's local PostgreSQL is (trust auth); used when DATABASE_URL is unset. */
 export const DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/payrail";
-
-let shared: Database | undefined;
-/** The process-wide pool used by route handlers and tRPC. */
-export function getDatabase(): Database {
-  shared ??= createDatabase(env().DATABASE_URL ?? DEFAULT_DATABASE_URL, { max: env().DB_POOL_MAX ?? 10 });
-  return shared;
-}

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
-import { getDatabase, type Db } from "@/db/client";
+import type { Db } from "@/db/client";
+import { getDatabase } from "@/server/db";
 import { DomainError } from "../errors";
 import { withIdempotency, type StoredResponse } from "../idempotency/with-idempotency";
 import { logger } from "../logger";

@@ -1,5 +1,5 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { getDatabase } from "@/db/client";
+import { getDatabase } from "@/server/db";
 import { getPsp } from "@/server/psp";
 import { appRouter } from "@/server/trpc/root";
 
