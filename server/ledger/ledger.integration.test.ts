@@ -121,7 +121,7 @@ describe("ledger (PostgreSQL)", () => {
     expect((await balanceMap(m))["usd:merchant_payable"]).toBe(-999n);
   });
 
-  it("concurrent postings through the pool post each reference exactly once (group commit)", async () => {
+  it("concurrent postings through the pool post each reference exactly once", async () => {
     const m = await newMerchant();
     const calls = Array.from({ length: 200 }, (_, i) => {
       const n = i % 100; // every reference posted twice, concurrently

@@ -1,9 +1,7 @@
-import { is, sql } from "drizzle-orm";
-import { PgTransaction } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client";
 import { DomainError } from "../errors";
 import { ensureAccounts, type AccountCode } from "./accounts";
-import { groupCommit, type JournalHeader, type ResolvedLine } from "./group-commit";
 import { assertBalanced, type JournalKind, type JournalLine } from "./rules";
 import { pgArrayItem, preparedRows, rows } from "./sql";
 
@@ -20,6 +18,23 @@ export interface PostJournalInput {
   lines: readonly JournalLine[];
 }
 
+/** A journal as inserted: ids resolved, optional fields null. */
+interface JournalHeader {
+  merchantId: string;
+  kind: string;
+  reference: string;
+  paymentIntentId: string | null;
+  refundId: string | null;
+  reversesJournalId: bigint | null;
+  memo: string | null;
+}
+
+interface ResolvedLine {
+  accountId: bigint;
+  currency: string;
+  amount: bigint;
+}
+
 export interface PostJournalResult {
   journalId: bigint;
   /** True when a journal with this reference already existed; nothing was posted. */
@@ -31,12 +46,11 @@ export interface PostJournalResult {
  *
  * The journal and its lines are written by one SQL statement (one round trip, one prepared
  * statement whatever the line count), after the lines are checked in code (assertBalanced) and
- * account ids resolved from the process cache. Inside a caller's transaction the posting commits
- * or rolls back with it. On a pool handle the statement is its own transaction (the deferred
- * balance trigger checks it at that implicit commit); under load, concurrent standalone postings
- * share one statement and commit (see group-commit.ts), and the promise resolves only once the
- * journal is committed. Posting a reference again returns the existing journal with
- * `duplicate: true` and posts nothing, also when concurrent posters race.
+ * account ids resolved from the process cache. Inside a caller's transaction (every payment
+ * path) the posting commits or rolls back with it; on a pool handle the statement is its own
+ * transaction (the deferred balance trigger checks it at that implicit commit). Posting a
+ * reference again returns the existing journal with `duplicate: true` and posts nothing, also
+ * when concurrent posters race.
  */
 export async function postJournal(db: DbOrTx, input: PostJournalInput): Promise<PostJournalResult> {
   requireText(input.merchantId, "merchantId");
@@ -61,8 +75,7 @@ export async function postJournal(db: DbOrTx, input: PostJournalInput): Promise<
     reversesJournalId: null,
     memo: input.memo ?? null,
   };
-  // In a caller's transaction the journal commits with it; on a pool handle it may share a commit.
-  return is(db, PgTransaction) ? insertJournal(db, header, lines) : groupCommit(db, insertJournal, header, lines);
+  return insertJournal(db, header, lines);
 }
 
 interface JournalIdRow extends Record<string, unknown> {
