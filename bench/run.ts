@@ -150,8 +150,12 @@ async function main(): Promise<number> {
     seconds,
     concurrency: rawConcurrency,
     hooks: {
-      beforeMeasure: async () => void (rawBefore = await rawMeter.snapshot()),
-      afterMeasure: async () => void (rawCpu = rawBefore && (await rawMeter.since(rawBefore))),
+      beforeMeasure: async () => {
+        rawBefore = await rawMeter.snapshot();
+      },
+      afterMeasure: async () => {
+        rawCpu = rawBefore && (await rawMeter.since(rawBefore));
+      },
     },
   });
   await rawAdmin.end({ timeout: 5 });

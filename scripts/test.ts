@@ -1,10 +1,13 @@
 /**
- * The whole suite, in the order that fails fastest: types, pure unit tests, integration tests
- * against real PostgreSQL, then the merchant API driven by the official stripe SDK over HTTP.
+ * The whole suite, in the order that fails fastest: lint, migrations against the schema, types,
+ * pure unit tests, integration tests against real PostgreSQL, then the merchant API driven by the
+ * official stripe SDK over HTTP.
  */
 import { spawnSync } from "node:child_process";
 
 const steps: [string, string[]][] = [
+  ["lint", ["npx", "biome", "lint", "."]],
+  ["migrations match db/schema", ["npx", "tsx", "scripts/check-migrations.ts"]],
   ["typecheck", ["npx", "tsc", "--noEmit"]],
   ["unit + integration tests", ["npx", "vitest", "run"]],
   ["production build", ["npx", "next", "build"]],

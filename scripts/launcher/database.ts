@@ -17,7 +17,11 @@ export async function prepareDatabase(): Promise<AppDatabase> {
   } else {
     const pg = await startEmbeddedPostgres();
     const forget = recordRunningDatabaseUrl(pg.url);
-    db = { url: pg.url, embedded: true, stop: () => (forget(), pg.stop()) };
+    const stop = () => {
+      forget();
+      return pg.stop();
+    };
+    db = { url: pg.url, embedded: true, stop };
   }
   try {
     await migrateDatabase(db.url);

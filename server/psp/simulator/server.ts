@@ -187,11 +187,8 @@ class Simulator {
       status = result.status;
       body = JSON.stringify(result.body);
     } catch (e) {
-      if (!(e instanceof SimError)) {
-        console.error("[psp-simulator] handler error", e);
-        e = apiError("Internal simulator error.");
-      }
-      const err = e as SimError;
+      if (!(e instanceof SimError)) console.error("[psp-simulator] handler error", e);
+      const err = e instanceof SimError ? e : apiError("Internal simulator error.");
       status = err.status;
       body = errorJson(err);
       extra = err.headers;

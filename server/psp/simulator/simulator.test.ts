@@ -521,9 +521,10 @@ describe("webhooks", () => {
     const types = eventsFor(pi.id).map((e) => e.type).sort();
     expect(types).toEqual(["charge.succeeded", "payment_intent.created", "payment_intent.succeeded"]);
     const succeeded = eventsFor(pi.id).find((e) => e.type === "payment_intent.succeeded");
-    expect(succeeded?.object).toBe("event");
-    expect((succeeded?.data.object as Stripe.PaymentIntent).status).toBe("succeeded");
-    expect(await stripe.events.retrieve(succeeded?.id ?? "")).toMatchObject({ type: "payment_intent.succeeded" });
+    if (!succeeded) throw new Error(`no payment_intent.succeeded event for ${pi.id}`);
+    expect(succeeded.object).toBe("event");
+    expect((succeeded.data.object as Stripe.PaymentIntent).status).toBe("succeeded");
+    expect(await stripe.events.retrieve(succeeded.id)).toMatchObject({ type: "payment_intent.succeeded" });
 
     const raw = received[0];
     expect(raw).toBeDefined();
