@@ -221,7 +221,6 @@ class Replayer {
       lastPaymentError: null,
       nextAction: null,
       cancellationReason: null,
-      psp: "stripe",
       pspPaymentIntentId: null,
       pspChargeId: null,
       version: 1,

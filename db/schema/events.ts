@@ -2,8 +2,8 @@ import { index, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 import { merchants } from "./merchants";
 
 /**
- * Merchant-visible events (Stripe's /v1/events) and the transactional outbox in one table:
- * written in the same transaction as the state change; published_at is set by the dispatcher.
+ * Merchant-visible events (Stripe's /v1/events), written in the same transaction as the state
+ * change. Delivery state (webhooks) comes with the dispatcher that writes it.
  */
 export const events = pgTable(
   "events",
@@ -14,7 +14,6 @@ export const events = pgTable(
     objectId: text("object_id").notNull(),
     data: jsonb("data").$type<Record<string, unknown>>().notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-    publishedAt: timestamp("published_at", { withTimezone: true }),
   },
   (t) => [
     index("events_merchant_created_idx").on(t.merchantId, t.createdAt.desc(), t.id.desc()),

@@ -36,7 +36,6 @@ export const paymentIntents = pgTable(
     lastPaymentError: jsonb("last_payment_error").$type<Record<string, unknown> | null>(),
     nextAction: jsonb("next_action").$type<Record<string, unknown> | null>(),
     cancellationReason: text("cancellation_reason"),
-    psp: text("psp").notNull().default("stripe"),
     pspPaymentIntentId: text("psp_payment_intent_id"),
     pspChargeId: text("psp_charge_id"),
     /** Bumped on every state change; optimistic guard for concurrent writers. */
@@ -45,9 +44,6 @@ export const paymentIntents = pgTable(
   },
   (t) => [
     index("payment_intents_merchant_created_idx").on(t.merchantId, t.createdAt.desc(), t.id.desc()),
-    index("payment_intents_in_flight_idx")
-      .on(t.status, t.updatedAt)
-      .where(sql`${t.status} in ('authorizing','capturing','cancelling')`),
     check("payment_intents_amount_positive", sql`${t.amount} > 0`),
     check(
       "payment_intents_amounts_consistent",

@@ -1,4 +1,8 @@
-/** Internal payment intent statuses. The database enum and the state machine share this list. */
+/**
+ * Internal payment intent statuses. The database enum and the state machine share this list.
+ * There is no "failed": as at Stripe, a refused authorization returns the intent to
+ * requires_payment_method, where the customer can try another method.
+ */
 export const PAYMENT_STATUSES = [
   "created", // no payment method yet
   "requires_payment_method", // a previous attempt was declined; a new method is needed
@@ -12,7 +16,6 @@ export const PAYMENT_STATUSES = [
   "refunded",
   "cancelling", // a void call to the PSP is in flight
   "cancelled",
-  "failed",
   "disputed",
 ] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];

@@ -10,4 +10,3 @@ export const PG_LOG_FILE = path.join(DATA_DIR, "postgres.log");
 export const DEMO_KEY_FILE = path.join(DATA_DIR, "demo-secret-key");
 /** Present only while a launcher runs the embedded cluster. */
 export const RUNNING_DB_URL_FILE = path.join(DATA_DIR, "running-database-url");
-export const NEXT_BIN = path.join(PROJECT_ROOT, "node_modules", ".bin", "next");

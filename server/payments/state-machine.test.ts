@@ -25,7 +25,6 @@ authorizing --authorization_succeeded--> authorized
 authorizing --authorization_captured--> captured
 authorizing --authorization_requires_action--> requires_action
 authorizing --authorization_declined--> requires_payment_method
-authorizing --authorization_failed--> failed
 authorized --capture--> capturing
 authorized --cancel--> cancelling
 authorized --authorization_captured--> captured
@@ -108,7 +107,6 @@ describe("payment state machine", () => {
       refunded: "succeeded",
       cancelling: "processing",
       cancelled: "canceled",
-      failed: "canceled",
       disputed: "succeeded",
     });
   });

@@ -9,7 +9,6 @@ export const PAYMENT_EVENTS = [
   "authorization_captured", // automatic capture: authorized and captured in one PSP call
   "authorization_requires_action",
   "authorization_declined",
-  "authorization_failed", // permanent, non-card failure
   "authentication_completed", // 3-D Secure done, authorization resumes
   "authentication_failed",
   "capture", // capture call about to be made
@@ -46,8 +45,7 @@ export const TRANSITIONS: Table = {
     authorization_succeeded: "authorized",
     authorization_captured: "captured",
     authorization_requires_action: "requires_action",
-    authorization_declined: "requires_payment_method",
-    authorization_failed: "failed",
+    authorization_declined: "requires_payment_method", // card declined or the PSP refused the request
   },
   authorized: { capture: "capturing", cancel: "cancelling", authorization_captured: "captured" },
   capturing: { capture_succeeded: "captured", capture_failed: "authorized" },
@@ -57,7 +55,6 @@ export const TRANSITIONS: Table = {
   disputed: { dispute_won: "captured", dispute_lost: "refunded" },
   refunded: {},
   cancelled: {},
-  failed: {},
 };
 
 export function nextStatus(from: PaymentStatus, event: PaymentEvent): PaymentStatus | undefined {
@@ -101,4 +98,4 @@ function describe(event: PaymentEvent): string {
 
 /** Statuses in which a PSP call is in flight and recovery may have to resolve the outcome. */
 export const IN_FLIGHT_STATUSES: readonly PaymentStatus[] = ["authorizing", "capturing", "cancelling"];
-export const TERMINAL_STATUSES: readonly PaymentStatus[] = ["refunded", "cancelled", "failed"];
+export const TERMINAL_STATUSES: readonly PaymentStatus[] = ["refunded", "cancelled"];

@@ -31,7 +31,6 @@ export function toStripeStatus(status: PaymentStatus): StripeIntentStatus {
     case "disputed":
       return "succeeded";
     case "cancelled":
-    case "failed": // terminal: cannot be confirmed again
       return "canceled";
   }
 }

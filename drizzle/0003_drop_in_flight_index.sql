@@ -1,0 +1,1 @@
+DROP INDEX "payment_intents_in_flight_idx";
