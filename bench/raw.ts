@@ -223,6 +223,13 @@ class Replayer {
       cancellationReason: null,
       pspPaymentIntentId: null,
       pspChargeId: null,
+      latestChargeId: null,
+      clientSecret: null,
+      customer: null,
+      receiptEmail: null,
+      statementDescriptor: null,
+      statementDescriptorSuffix: null,
+      shipping: null,
       version: 1,
       createdAt: now,
       updatedAt: now,
@@ -331,7 +338,7 @@ class Replayer {
     const refundId = derivedId("re", this.merchantId, key);
     const now = new Date();
     const refundRow = { id: refundId, merchantId: this.merchantId, paymentIntentId: pi0.id, amount, currency: pi0.currency, status: "pending" as const, reason: null, metadata: {} };
-    const refund: RefundRow = { ...refundRow, pspRefundId: null, failureReason: null, createdAt: now, updatedAt: now };
+    const refund: RefundRow = { ...refundRow, pspRefundId: null, chargeId: null, failureReason: null, createdAt: now, updatedAt: now };
     const findRefundQ = this.db.select().from(refunds).where(and(eq(refunds.merchantId, this.merchantId), eq(refunds.id, refundId))).toSQL();
     const attempt = this.insertAttemptQ(pi0, "refund", amount, refundId);
     await this.tx(async (tx) => {

@@ -18,6 +18,8 @@ const schema = z.object({
   PSP_TIMEOUT_MS: optional(z.coerce.number().int().positive()),
   /** How often the Stripe SDK repeats a failed call (same idempotency key) before we record "unknown". */
   PSP_MAX_NETWORK_RETRIES: optional(z.coerce.number().int().min(0).max(5)),
+  /** The origin merchants and customers reach this deployment at (receipt URLs). Defaults to http://localhost:$PORT. */
+  PAYRAIL_PUBLIC_URL: optional(z.string().url()),
   LOG_LEVEL: optional(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])),
 });
 

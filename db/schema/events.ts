@@ -13,6 +13,9 @@ export const events = pgTable(
     type: text("type").notNull(),
     objectId: text("object_id").notNull(),
     data: jsonb("data").$type<Record<string, unknown>>().notNull(),
+    /** The API request that caused the event (Stripe's event.request); null for automatic events. */
+    requestId: text("request_id"),
+    requestIdempotencyKey: text("request_idempotency_key"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

@@ -4,3 +4,4 @@ export * from "./events";
 export * from "./idempotency";
 export * from "./ledger";
 export * from "./exceptions";
+export * from "./charges";

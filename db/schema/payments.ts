@@ -38,6 +38,16 @@ export const paymentIntents = pgTable(
     cancellationReason: text("cancellation_reason"),
     pspPaymentIntentId: text("psp_payment_intent_id"),
     pspChargeId: text("psp_charge_id"),
+    /** Our charge (charges.id) of the latest authorization attempt: Stripe's latest_charge. */
+    latestChargeId: text("latest_charge_id"),
+    /** `<id>_secret_<random>`: lets a publishable-key client (hosted checkout) act on this intent only. Never logged. */
+    clientSecret: text("client_secret"),
+    /** Opaque customer id supplied by the merchant (no customer objects yet). */
+    customer: text("customer"),
+    receiptEmail: text("receipt_email"),
+    statementDescriptor: text("statement_descriptor"),
+    statementDescriptorSuffix: text("statement_descriptor_suffix"),
+    shipping: jsonb("shipping").$type<Record<string, unknown> | null>(),
     /** Bumped on every state change; optimistic guard for concurrent writers. */
     version: integer("version").notNull().default(1),
     ...timestamps(),
@@ -92,6 +102,8 @@ export const refunds = pgTable(
     reason: text("reason"),
     metadata: jsonb("metadata").$type<Record<string, string>>().notNull().default({}),
     pspRefundId: text("psp_refund_id"),
+    /** The charge refunded (the intent's latest charge when the refund was created). */
+    chargeId: text("charge_id"),
     failureReason: text("failure_reason"),
     ...timestamps(),
   },

@@ -52,3 +52,11 @@ export type ExceptionSource = (typeof EXCEPTION_SOURCES)[number];
 
 export const EXCEPTION_STATUSES = ["open", "resolved", "ignored"] as const;
 export type ExceptionStatus = (typeof EXCEPTION_STATUSES)[number];
+
+/** Stripe's Charge statuses. */
+export const CHARGE_STATUSES = ["pending", "succeeded", "failed"] as const;
+export type ChargeStatus = (typeof CHARGE_STATUSES)[number];
+
+/** The balance transaction types Payrail produces (a subset of Stripe's). */
+export const BALANCE_TRANSACTION_TYPES = ["charge", "refund"] as const;
+export type BalanceTransactionType = (typeof BALANCE_TRANSACTION_TYPES)[number];

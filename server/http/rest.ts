@@ -8,6 +8,7 @@ import { logger } from "../logger";
 import { merchantForApiKey } from "../merchants/api-keys";
 import type { CallOptions, Outcome, PaymentsContext } from "../payments/context";
 import { getPsp } from "../psp";
+import { runInRequest } from "../request-context";
 import { decodeForm } from "./stripe-form";
 import { stripeErrorBody, toDomainError } from "./stripe-errors";
 
@@ -36,7 +37,8 @@ async function served(request: Request, work: (seen: { merchantId?: string }) =>
   const started = performance.now();
   const requestId = `req_${randomUUID().replaceAll("-", "")}`;
   const seen: { merchantId?: string } = {};
-  const response = await work(seen).catch((e: unknown) => errorResponse(e, requestId));
+  const info = { requestId, idempotencyKey: request.headers.get("idempotency-key") };
+  const response = await runInRequest(info, () => work(seen)).catch((e: unknown) => errorResponse(e, requestId));
   response.headers.set("request-id", requestId);
   logger.info(
     {

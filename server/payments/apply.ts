@@ -19,6 +19,8 @@ import {
   updatePaymentIntent,
   type PaymentIntentRow,
 } from "./repository";
+import { chargeAfterAuthorization, chargeAfterCapture } from "../charges/record";
+import { chargeIdFor } from "../charges/ids";
 import { serializePaymentIntent } from "./serialize";
 import { transition } from "./state-machine";
 
@@ -63,6 +65,7 @@ export async function applyAuthorizeResult(
         status: transition(pi.status, "authorization_succeeded", pi.id),
         amountCapturable: pi.amount,
         pspChargeId: result.pspChargeId,
+        latestChargeId: chargeIdFor(pi.merchantId, attempt.id),
         nextAction: null,
       });
       await pipelined([
@@ -70,6 +73,7 @@ export async function applyAuthorizeResult(
         post(tx, updated, authorization),
         emit(tx, "payment_intent.amount_capturable_updated", updated),
       ]);
+      await chargeAfterAuthorization(tx, updated, attempt, result);
       return { ok: true, value: updated };
     }
     case "captured": {
@@ -86,6 +90,7 @@ export async function applyAuthorizeResult(
         amountCapturable: 0n,
         amountReceived: captured,
         pspChargeId: result.pspChargeId,
+        latestChargeId: chargeIdFor(pi.merchantId, attempt.id),
         nextAction: null,
       });
       await pipelined([
@@ -93,6 +98,7 @@ export async function applyAuthorizeResult(
         ...journals.map((j) => post(tx, updated, j)),
         emit(tx, "payment_intent.succeeded", updated),
       ]);
+      await chargeAfterAuthorization(tx, updated, attempt, result, journals[1]);
       return { ok: true, value: updated };
     }
     case "requires_action": {
@@ -122,11 +128,14 @@ export async function applyAuthorizeResult(
         status: transition(pi.status, "authorization_declined", pi.id),
         lastPaymentError,
         nextAction: null,
+        // A decline is a failed charge at the network (Stripe's latest_charge names it).
+        ...(isCard ? { latestChargeId: chargeIdFor(pi.merchantId, attempt.id) } : {}),
       });
       await pipelined([
         updateAttempt(tx, attempt.id, { status: "failed", failureCode: result.declineCode ?? result.code, failureMessage: result.message }),
         emit(tx, "payment_intent.payment_failed", updated),
       ]);
+      await chargeAfterAuthorization(tx, updated, attempt, result);
       const body = { code: result.code, payment_intent: serializePaymentIntent(updated) };
       const error = isCard
         ? new DomainError("card_declined", result.message, { declineCode: result.declineCode, extra: body })
@@ -172,6 +181,7 @@ export async function applyCaptureResult(
     ...journals.map((j) => post(tx, updated, j)),
     emit(tx, "payment_intent.succeeded", updated),
   ]);
+  await chargeAfterCapture(tx, updated, journals[0]!, captured);
   return { ok: true, value: updated };
 }
 

@@ -11,6 +11,7 @@ import {
   requireIntent,
   type Applied,
 } from "./apply";
+import { newClientSecret } from "./client-secret";
 import { finish, type CallOptions, type Outcome, type PaymentsContext } from "./context";
 import {
   findPaymentIntent,
@@ -76,6 +77,12 @@ export async function createPaymentIntent(
       description: input.description ?? null,
       metadata: input.metadata ?? {},
       returnUrl: input.return_url ?? null,
+      clientSecret: newClientSecret(id),
+      customer: input.customer ?? null,
+      receiptEmail: input.receipt_email ?? null,
+      statementDescriptor: input.statement_descriptor ?? null,
+      statementDescriptorSuffix: input.statement_descriptor_suffix ?? null,
+      shipping: input.shipping ?? null,
     });
     await pipelined([
       recordEvent(tx, merchantId, "payment_intent.created", pi.id, serializePaymentIntent(pi)),
@@ -113,6 +120,11 @@ export async function updatePaymentIntentDetails(
     }
     if (input.description !== undefined) changes.description = input.description;
     if (input.metadata !== undefined) changes.metadata = mergeMetadata(pi.metadata, input.metadata);
+    if (input.customer !== undefined) changes.customer = input.customer;
+    if (input.receipt_email !== undefined) changes.receiptEmail = input.receipt_email;
+    if (input.statement_descriptor !== undefined) changes.statementDescriptor = input.statement_descriptor;
+    if (input.statement_descriptor_suffix !== undefined) changes.statementDescriptorSuffix = input.statement_descriptor_suffix;
+    if (input.shipping !== undefined) changes.shipping = input.shipping;
     changes.status = status;
     const updated = await updatePaymentIntent(tx, pi, changes);
     await finish(tx, opts, { ok: true, value: updated });

@@ -7,7 +7,7 @@ import { serializeEvent, serializeList, serializePaymentIntent, serializeRefund 
 /** Read side of the merchant API: Stripe-shaped objects and cursor-paginated lists. */
 type Ctx = Pick<PaymentsContext, "db"> & { merchantId: string };
 
-function page(params: URLSearchParams) {
+export function page(params: URLSearchParams) {
   const parsed = listInput.safeParse(Object.fromEntries(params));
   if (!parsed.success) throw new DomainError("parameter_invalid", `Invalid list parameters: ${parsed.error.issues[0]?.message}`, { param: "limit" });
   return { limit: parsed.data.limit, startingAfter: parsed.data.starting_after, endingBefore: parsed.data.ending_before };

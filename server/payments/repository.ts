@@ -1,7 +1,8 @@
 import { and, asc, desc, eq, inArray, lt, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
-import { events, paymentAttempts, paymentIntents, refunds } from "@/db/schema";
+import { type balanceTransactions, type charges, events, paymentAttempts, paymentIntents, refunds } from "@/db/schema";
 import { newId } from "../ids";
+import { currentRequest } from "../request-context";
 import type { AttemptKind, PaymentStatus } from "@/db/schema/statuses";
 
 export type PaymentIntentRow = typeof paymentIntents.$inferSelect;
@@ -51,9 +52,9 @@ export async function updatePaymentIntent(
  * Keyset page, newest first: the cursor row is looked up in the same query, so the comparison uses
  * the stored microsecond timestamp rather than a rounded JS Date.
  */
-async function keysetPage<T extends { id: string }>(
+export async function keysetPage<T extends { id: string }>(
   db: DbOrTx,
-  table: typeof paymentIntents | typeof refunds | typeof events,
+  table: typeof paymentIntents | typeof refunds | typeof events | typeof charges | typeof balanceTransactions,
   conds: SQL[],
   p: ListParams,
 ): Promise<{ rows: T[]; hasMore: boolean }> {
@@ -150,7 +151,16 @@ export async function listRefunds(db: DbOrTx, p: ListParams & { paymentIntentId?
 
 /** Appends a merchant-visible event; it doubles as the outbox row. */
 export async function recordEvent(db: DbOrTx, merchantId: string, type: string, objectId: string, object: Record<string, unknown>) {
-  await db.insert(events).values({ id: newId("evt"), merchantId, type, objectId, data: { object } });
+  const request = currentRequest();
+  await db.insert(events).values({
+    id: newId("evt"),
+    merchantId,
+    type,
+    objectId,
+    data: { object },
+    requestId: request?.requestId ?? null,
+    requestIdempotencyKey: request?.idempotencyKey ?? null,
+  });
 }
 
 export async function findEvent(db: DbOrTx, merchantId: string, id: string): Promise<EventRow | undefined> {

@@ -9,6 +9,38 @@ const metadata = z
 const bool = z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")]);
 const paymentMethod = z.string().min(3).max(255);
 
+/** Stripe's limits: descriptors are at most 22 characters, without < > \ ' " and not only digits. */
+const descriptor = z
+  .string()
+  .max(22)
+  .regex(/^[^<>\\'"*]*$/, "must not contain < > \\ ' \" *")
+  .refine((v) => !/^\d+$/.test(v), "must contain at least one letter");
+const address = z.object({
+  city: z.string().max(200).optional(),
+  country: z.string().max(2).optional(),
+  line1: z.string().max(200).optional(),
+  line2: z.string().max(200).optional(),
+  postal_code: z.string().max(20).optional(),
+  state: z.string().max(200).optional(),
+});
+const shipping = z.object({
+  name: z.string().min(1).max(200),
+  address,
+  carrier: z.string().max(200).optional(),
+  phone: z.string().max(40).optional(),
+  tracking_number: z.string().max(200).optional(),
+});
+/** Fields Payrail stores and shows but does not act on yet (customer is an opaque id). */
+const payerFields = {
+  customer: z.string().min(1).max(255).optional(),
+  receipt_email: z.email().max(320).optional(),
+  statement_descriptor: descriptor.optional(),
+  statement_descriptor_suffix: descriptor.optional(),
+  shipping: shipping.optional(),
+};
+/** On update, Stripe's empty string unsets a field. */
+const unsettable = <T extends z.ZodType>(s: T) => z.union([z.literal("").transform(() => null), s]).optional();
+
 export const createPaymentIntentInput = z.object({
   amount,
   currency: z.string().min(3).max(3),
@@ -19,6 +51,7 @@ export const createPaymentIntentInput = z.object({
   metadata: metadata.optional(),
   return_url: z.string().url().optional(),
   payment_method_types: z.array(z.string()).optional(),
+  ...payerFields,
 });
 export type CreatePaymentIntentInput = z.infer<typeof createPaymentIntentInput>;
 
@@ -29,6 +62,11 @@ export const updatePaymentIntentInput = z.object({
   description: z.string().max(1000).optional(),
   metadata: metadata.optional(),
   capture_method: z.enum([...CAPTURE_METHODS, "automatic_async"]).optional(),
+  customer: unsettable(payerFields.customer.unwrap()),
+  receipt_email: unsettable(payerFields.receipt_email.unwrap()),
+  statement_descriptor: unsettable(payerFields.statement_descriptor.unwrap()),
+  statement_descriptor_suffix: unsettable(payerFields.statement_descriptor_suffix.unwrap()),
+  shipping: unsettable(shipping),
 });
 export type UpdatePaymentIntentInput = z.infer<typeof updatePaymentIntentInput>;
 

@@ -21,17 +21,28 @@ export interface AuthorizeRequest extends PspCallContext {
   pspPaymentIntentId?: string | null;
 }
 
+/** Card details of the PSP's charge (what Stripe reports in payment_method_details.card; never the number). */
+export interface PspCard {
+  brand: string;
+  last4: string | null;
+  funding: string | null;
+  expMonth: number | null;
+  expYear: number | null;
+  country: string | null;
+}
+
 export interface PspFailure {
   code: string;
   declineCode?: string;
   message: string;
 }
 
+/** `card` is absent or null when the PSP did not report it. */
 export type AuthorizeResult =
-  | { outcome: "authorized"; pspPaymentIntentId: string; pspChargeId: string | null; amountCapturable: bigint }
-  | { outcome: "captured"; pspPaymentIntentId: string; pspChargeId: string | null; amountCaptured: bigint; fee: bigint | null }
+  | { outcome: "authorized"; pspPaymentIntentId: string; pspChargeId: string | null; amountCapturable: bigint; card?: PspCard | null }
+  | { outcome: "captured"; pspPaymentIntentId: string; pspChargeId: string | null; amountCaptured: bigint; fee: bigint | null; card?: PspCard | null }
   | { outcome: "requires_action"; pspPaymentIntentId: string; nextAction: Record<string, unknown> }
-  | ({ outcome: "declined"; pspPaymentIntentId: string | null } & PspFailure)
+  | ({ outcome: "declined"; pspPaymentIntentId: string | null; pspChargeId?: string | null; card?: PspCard | null } & PspFailure)
   | ({ outcome: "failed"; pspPaymentIntentId: string | null } & PspFailure)
   | { outcome: "unknown"; reason: string };
 
@@ -74,6 +85,7 @@ export interface PspIntentSnapshot {
   amountReceived: bigint;
   pspChargeId: string | null;
   fee: bigint | null;
+  card: PspCard | null;
   lastError: PspFailure | null;
   nextAction: Record<string, unknown> | null;
 }

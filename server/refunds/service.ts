@@ -3,6 +3,7 @@ import { pipelined } from "@/db/pipelined";
 import { DomainError } from "../errors";
 import { derivedId, newId } from "../ids";
 import { postJournal, refundJournal } from "../ledger";
+import { chargeAfterRefund } from "../charges/record";
 import { parseAmountMinor } from "../money/money";
 import { finish, type CallOptions, type PaymentsContext } from "../payments/context";
 import { newAttempt, pspUnavailable } from "../payments/orchestrator";
@@ -72,6 +73,7 @@ export async function createRefund(
       status: "pending",
       reason: input.reason ?? null,
       metadata: input.metadata ?? {},
+      chargeId: pi.latestChargeId,
     });
     const [attempt] = await pipelined([
       newAttempt(tx, pi, "refund", amount, { refundId: refund.id }),
@@ -151,4 +153,5 @@ export async function settleRefundOnIntent(tx: DbOrTx, pi: PaymentIntentRow, ref
     recordEvent(tx, pi.merchantId, "refund.updated", refund.id, serializeRefund(refund)),
     recordEvent(tx, pi.merchantId, "charge.refunded", pi.id, serializePaymentIntent(updated)),
   ]);
+  await chargeAfterRefund(tx, pi, refund, journal);
 }

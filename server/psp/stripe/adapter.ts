@@ -7,15 +7,19 @@ import type {
   CaptureRequest,
   CaptureResult,
   PspAdapter,
+  PspCard,
   PspFailure,
   RefundRequest,
   RefundResult,
 } from "../types";
-import { chargeId, feeOf, snapshotOf } from "./map";
+import { cardFrom, chargeId, feeOf, snapshotOf } from "./map";
 
 const EXPAND = ["latest_charge.balance_transaction"];
 
-type ErrorClass = { kind: "declined" | "failed"; failure: PspFailure; pspPaymentIntentId: string | null } | { kind: "unknown"; reason: string };
+type Declined = { pspChargeId: string | null; card: PspCard | null };
+type ErrorClass =
+  | { kind: "declined" | "failed"; failure: PspFailure; pspPaymentIntentId: string | null; declined?: Declined }
+  | { kind: "unknown"; reason: string };
 
 /**
  * Sorts an SDK exception: card errors and invalid requests are definite answers (nothing happened
@@ -23,7 +27,14 @@ type ErrorClass = { kind: "declined" | "failed"; failure: PspFailure; pspPayment
  */
 function classify(e: unknown): ErrorClass {
   if (e instanceof Stripe.errors.StripeCardError) {
-    return { kind: "declined", failure: { code: e.code ?? "card_declined", ...(e.decline_code ? { declineCode: e.decline_code } : {}), message: e.message }, pspPaymentIntentId: e.payment_intent?.id ?? null };
+    // A decline is a failed charge at the PSP: the error names it and carries the payment method's card.
+    const declined = { pspChargeId: e.charge ?? null, card: cardFrom(e.payment_method?.card) };
+    return {
+      kind: "declined",
+      failure: { code: e.code ?? "card_declined", ...(e.decline_code ? { declineCode: e.decline_code } : {}), message: e.message },
+      pspPaymentIntentId: e.payment_intent?.id ?? null,
+      declined,
+    };
   }
   if (e instanceof Stripe.errors.StripeInvalidRequestError || e instanceof Stripe.errors.StripeIdempotencyError) {
     return { kind: "failed", failure: { code: e.code ?? e.type, message: e.message }, pspPaymentIntentId: null };
@@ -61,15 +72,17 @@ export class StripeAdapter implements PspAdapter {
       const snap = snapshotOf(pi);
       switch (snap.status) {
         case "authorized":
-          return { outcome: "authorized", pspPaymentIntentId: pi.id, pspChargeId: chargeId(pi), amountCapturable: snap.amountCapturable };
+          return { outcome: "authorized", pspPaymentIntentId: pi.id, pspChargeId: chargeId(pi), amountCapturable: snap.amountCapturable, card: snap.card };
         case "captured":
-          return { outcome: "captured", pspPaymentIntentId: pi.id, pspChargeId: chargeId(pi), amountCaptured: snap.amountReceived, fee: feeOf(pi) };
+          return { outcome: "captured", pspPaymentIntentId: pi.id, pspChargeId: chargeId(pi), amountCaptured: snap.amountReceived, fee: feeOf(pi), card: snap.card };
         case "requires_action":
           return { outcome: "requires_action", pspPaymentIntentId: pi.id, nextAction: snap.nextAction ?? {} };
         case "requires_payment_method":
           return {
             outcome: "declined",
             pspPaymentIntentId: pi.id,
+            pspChargeId: snap.pspChargeId,
+            card: snap.card,
             ...(snap.lastError ?? { code: "card_declined", message: "Your card was declined." }),
           };
         case "cancelled":
@@ -81,7 +94,8 @@ export class StripeAdapter implements PspAdapter {
     } catch (e) {
       const c = classify(e);
       if (c.kind === "unknown") return { outcome: "unknown", reason: c.reason };
-      return { outcome: c.kind, pspPaymentIntentId: c.pspPaymentIntentId, ...c.failure };
+      if (c.kind === "declined") return { outcome: "declined", pspPaymentIntentId: c.pspPaymentIntentId, ...c.declined, ...c.failure };
+      return { outcome: "failed", pspPaymentIntentId: c.pspPaymentIntentId, ...c.failure };
     }
   }
 

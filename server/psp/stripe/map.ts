@@ -1,5 +1,5 @@
 import type Stripe from "stripe";
-import type { PspFailure, PspIntentSnapshot } from "../types";
+import type { PspCard, PspFailure, PspIntentSnapshot } from "../types";
 
 type Intent = Stripe.PaymentIntent;
 
@@ -42,6 +42,24 @@ export function feeOf(pi: Intent): bigint | null {
   return bt && typeof bt === "object" ? BigInt(bt.fee) : null;
 }
 
+/** Card details from a charge's payment_method_details.card or a PaymentMethod's card. */
+export function cardFrom(card: { brand?: string | null; last4?: string | null; funding?: string | null; exp_month?: number | null; exp_year?: number | null; country?: string | null } | null | undefined): PspCard | null {
+  if (!card) return null;
+  return {
+    brand: card.brand ?? "unknown",
+    last4: card.last4 ?? null,
+    funding: card.funding ?? null,
+    expMonth: card.exp_month ?? null,
+    expYear: card.exp_year ?? null,
+    country: card.country ?? null,
+  };
+}
+
+/** The card of an expanded latest_charge. */
+export function cardOf(pi: Intent): PspCard | null {
+  return cardFrom(chargeOf(pi)?.payment_method_details?.card);
+}
+
 export function failureOf(err: { code?: string | null; decline_code?: string | null; message?: string | null } | null | undefined): PspFailure | null {
   if (!err) return null;
   return {
@@ -60,6 +78,7 @@ export function snapshotOf(pi: Intent): PspIntentSnapshot {
     amountReceived: BigInt(pi.amount_received ?? 0),
     pspChargeId: chargeId(pi),
     fee: feeOf(pi),
+    card: cardOf(pi),
     lastError: failureOf(pi.last_payment_error),
     nextAction: (pi.next_action as unknown as Record<string, unknown> | null) ?? null,
   };

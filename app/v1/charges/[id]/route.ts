@@ -1,0 +1,9 @@
+import { getCharge } from "@/server/charges/queries";
+import { handleGet } from "@/server/http/rest";
+
+export const dynamic = "force-dynamic";
+
+export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  return handleGet(request, (ctx) => getCharge(ctx, id));
+}
