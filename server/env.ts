@@ -18,6 +18,8 @@ const schema = z.object({
   PSP_TIMEOUT_MS: optional(z.coerce.number().int().positive()),
   /** How often the Stripe SDK repeats a failed call (same idempotency key) before we record "unknown". */
   PSP_MAX_NETWORK_RETRIES: optional(z.coerce.number().int().min(0).max(5)),
+  /** Recovery tries (with exponential backoff) before an unresolved PSP call becomes a finance exception. */
+  RECOVERY_MAX_TRIES: optional(z.coerce.number().int().min(1).max(50)),
   LOG_LEVEL: optional(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])),
 });
 
