@@ -74,8 +74,10 @@ async function tryResolve(ctx: PaymentsContext, attempt: AttemptRow): Promise<Ps
       const extra = e.details.extra as { psp_reason?: string } | undefined;
       return { error: e.code, ...(extra?.psp_reason ? { psp_reason: extra.psp_reason } : {}), message: e.message.slice(0, 300) };
     }
-    logger.warn({ attemptId: attempt.id, kind: attempt.kind, err: e instanceof Error ? e.name : "unknown" }, "recovery try failed");
-    return { error: "internal_error", message: e instanceof Error ? e.message.slice(0, 300) : String(e) };
+    // Only the class: a database error's message can carry query parameters (request data).
+    const errorClass = e instanceof Error ? e.name : typeof e;
+    logger.warn({ attemptId: attempt.id, kind: attempt.kind, errorClass }, "recovery try failed");
+    return { error: "internal_error", error_class: errorClass };
   }
 }
 
