@@ -20,6 +20,8 @@ const schema = z.object({
   PSP_MAX_NETWORK_RETRIES: optional(z.coerce.number().int().min(0).max(5)),
   /** The origin merchants and customers reach this deployment at (receipt URLs). Defaults to http://localhost:$PORT. */
   PAYRAIL_PUBLIC_URL: optional(z.string().url()),
+  /** Recovery tries (with exponential backoff) before an unresolved PSP call becomes a finance exception. */
+  RECOVERY_MAX_TRIES: optional(z.coerce.number().int().min(1).max(50)),
   LOG_LEVEL: optional(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])),
 });
 

@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { events, ledgerJournals } from "@/db/schema";
+import { events, ledgerJournals, paymentIntents } from "@/db/schema";
 import { resetEnvCache } from "@/server/env";
 import { trialBalance } from "@/server/ledger";
 import { startApiServer } from "./api-server";
@@ -39,6 +39,9 @@ async function post(secretKey: string, path: string, form: Record<string, string
   });
   return { status: res.status, body: await res.text(), replayed: res.headers.get("idempotent-replayed") === "true" };
 }
+
+const pspIdOf = async (id: string) =>
+  (await h.database.db.select({ psp: paymentIntents.pspPaymentIntentId }).from(paymentIntents).where(eq(paymentIntents.id, id)))[0]!.psp!;
 
 const countRows = async (table: typeof events | typeof ledgerJournals, where: ReturnType<typeof and>) =>
   Number((await h.database.db.select({ n: sql<number>`count(*)::int` }).from(table).where(where))[0]!.n);
@@ -124,6 +127,28 @@ describe("merchant API driven by the official stripe SDK", () => {
     expect((late as Stripe.errors.StripeError).statusCode).toBe(400);
     expect((late as Stripe.errors.StripeError).code).toBe("payment_intent_unexpected_state");
     expect((await stripe.paymentIntents.update(pi.id, { description: "order 42" })).description).toBe("order 42");
+  });
+
+  it("3-D Secure: GET applies a completed challenge, confirm applies a failed one with the PSP's error", async () => {
+    const { secretKey } = await h.newMerchant();
+    const stripe = sdk(secretKey);
+    const challenge = async (outcome: "success" | "fail") => {
+      const pi = await stripe.paymentIntents.create({ amount: 1_800, currency: "usd", capture_method: "manual", payment_method: "pm_card_authenticationRequired" });
+      const waiting = await stripe.paymentIntents.confirm(pi.id, { return_url: "https://shop.example/back" });
+      expect(waiting.status).toBe("requires_action");
+      const psp = await pspIdOf(pi.id);
+      const res = await fetch(`${h.sim.url}/_sim/3ds/${psp}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ outcome }) });
+      expect(res.status).toBe(200);
+      return pi.id;
+    };
+    const done = await challenge("success");
+    expect(await stripe.paymentIntents.retrieve(done)).toMatchObject({ status: "requires_capture", amount_capturable: 1_800 });
+    const failed = await challenge("fail");
+    const err = await stripe.paymentIntents.confirm(failed, {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Stripe.errors.StripeCardError);
+    const after = await stripe.paymentIntents.retrieve(failed);
+    expect(after.status).toBe("requires_payment_method");
+    expect(after.last_payment_error?.code).toBe("payment_intent_authentication_failure");
   });
 
   it("accepts JSON bodies as well as form bodies", async () => {

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, index, integer, jsonb, pgEnum, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { check, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import {
   ATTEMPT_KINDS,
   ATTEMPT_STATUSES,
@@ -80,12 +80,18 @@ export const paymentAttempts = pgTable(
     pspReference: text("psp_reference"),
     failureCode: text("failure_code"),
     failureMessage: text("failure_message"),
+    /** How often recovery has tried to resolve this attempt. */
+    recoveryTries: integer("recovery_tries").notNull().default(0),
+    /** When recovery looks at it next (backoff); null: recovery no longer looks (retrieve and confirm still do). */
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true, mode: "date" }).defaultNow(),
+    /** The PSP's last answer to recovery (error class and message, or its status), kept for finance. */
+    lastPspAnswer: jsonb("last_psp_answer").$type<Record<string, unknown> | null>(),
     ...timestamps(),
   },
   (t) => [
     uniqueIndex("payment_attempts_psp_key_uq").on(t.pspIdempotencyKey),
     index("payment_attempts_intent_idx").on(t.paymentIntentId),
-    index("payment_attempts_pending_idx").on(t.updatedAt).where(sql`${t.status} = 'pending'`),
+    index("payment_attempts_due_idx").on(t.nextAttemptAt).where(sql`${t.status} in ('pending','requires_action')`),
     check("payment_attempts_amount_nonneg", sql`${t.amount} >= 0`),
   ],
 );

@@ -26,8 +26,12 @@ export type CaptureMethod = (typeof CAPTURE_METHODS)[number];
 export const ATTEMPT_KINDS = ["authorize", "capture", "cancel", "refund"] as const;
 export type AttemptKind = (typeof ATTEMPT_KINDS)[number];
 
-/** pending: recorded, PSP outcome not yet applied; unknown: the call failed without an answer. */
-export const ATTEMPT_STATUSES = ["pending", "succeeded", "failed", "requires_action"] as const;
+/**
+ * pending: recorded, PSP outcome not yet applied (or, for a refund the PSP accepted as pending, its
+ * final status not yet known); requires_action: the customer must authenticate; exhausted: recovery
+ * gave up after its bounded tries and a finance exception holds the last PSP answer.
+ */
+export const ATTEMPT_STATUSES = ["pending", "succeeded", "failed", "requires_action", "exhausted"] as const;
 export type AttemptStatus = (typeof ATTEMPT_STATUSES)[number];
 
 export const REFUND_STATUSES = ["pending", "succeeded", "failed"] as const;

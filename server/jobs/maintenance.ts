@@ -1,5 +1,6 @@
 import type { Database } from "@/db/client";
 import { purgeExpiredIdempotencyKeys } from "../idempotency/purge";
+import { env } from "../env";
 import { logger } from "../logger";
 import { recoverStaleAttempts } from "../payments/recovery";
 import type { PspAdapter } from "../psp/types";
@@ -39,8 +40,9 @@ async function exclusively(database: Database, name: string, work: () => Promise
  */
 export function startMaintenance(database: Database, psp: PspAdapter, opts: MaintenanceOptions = {}): () => void {
   const ctx = { db: database.db, psp };
+  const maxTries = env().RECOVERY_MAX_TRIES;
   const recovery = setInterval(
-    () => void exclusively(database, "recover-stale-attempts", () => recoverStaleAttempts(ctx, { olderThanMs: opts.recoverOlderThanMs ?? 30_000 })),
+    () => void exclusively(database, "recover-stale-attempts", () => recoverStaleAttempts(ctx, { olderThanMs: opts.recoverOlderThanMs ?? 30_000, maxTries })),
     opts.recoveryEveryMs ?? 15_000,
   );
   const purge = setInterval(

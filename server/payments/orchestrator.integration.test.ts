@@ -13,7 +13,8 @@ import {
   createPaymentIntent,
   updatePaymentIntentDetails,
 } from "./orchestrator";
-import { recoverStaleAttempts, refreshRequiresAction } from "./recovery";
+import { refreshRequiresAction } from "./authentication";
+import { recoverStaleAttempts } from "./recovery";
 import { findPaymentIntent } from "./repository";
 
 let h: Harness;
@@ -125,7 +126,7 @@ describe("payment orchestrator against PostgreSQL and the PSP simulator", () => 
     });
     expect(res.status).toBeLessThan(400);
     const done = await refreshRequiresAction(ctx, merchantId, pi.id);
-    expect(done?.status).toBe("authorized");
+    expect(done.ok && done.value.status).toBe("authorized");
     expect((await paymentLedgerTotals(h.database.db, merchantId, pi.id)).authorized).toBe(4_200n);
   });
 

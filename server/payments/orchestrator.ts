@@ -12,6 +12,7 @@ import {
   type Applied,
 } from "./apply";
 import { newClientSecret } from "./client-secret";
+import { refreshRequiresAction } from "./authentication";
 import { finish, type CallOptions, type Outcome, type PaymentsContext } from "./context";
 import {
   findPaymentIntent,
@@ -19,6 +20,7 @@ import {
   insertAttempt,
   insertPaymentIntent,
   recordEvent,
+  supersedeActionAttempts,
   updatePaymentIntent,
   type AttemptRow,
   type PaymentIntentRow,
@@ -141,24 +143,37 @@ function mergeMetadata(current: Record<string, string>, patch: Record<string, st
 
 // ---------------------------------------------------------------- confirm (authorize)
 
-export async function confirmPaymentIntent(
+export function confirmPaymentIntent(
   ctx: PaymentsContext,
   merchantId: string,
   id: string,
   input: ConfirmPaymentIntentInput,
   opts: CallOptions = {},
 ): Promise<PaymentIntentRow> {
+  return confirm(ctx, merchantId, id, input, opts, false);
+}
+
+async function confirm(
+  ctx: PaymentsContext,
+  merchantId: string,
+  id: string,
+  input: ConfirmPaymentIntentInput,
+  opts: CallOptions,
+  authenticationChecked: boolean,
+): Promise<PaymentIntentRow> {
   // Transaction 1: record the attempt and move to authorizing before any network call.
   const started = await ctx.db.transaction(async (tx) => {
     const pi = await requireIntent(tx, merchantId, id, { lock: true });
     const resumed = await resumeStep(tx, pi, "authorize", opts);
     if (resumed) return resumed;
+    if (pi.status === "requires_action" && !authenticationChecked) return { kind: "authenticate", pi } satisfies Step;
     const paymentMethod = input.payment_method ?? pi.paymentMethod;
     const status = transition(pi.status, "confirm", pi.id);
     if (!paymentMethod) {
       throw new DomainError("parameter_missing", `You cannot confirm ${pi.id} without a payment method. Pass payment_method.`, { param: "payment_method" });
     }
-    const [attempt, updated] = await pipelined([
+    const [, attempt, updated] = await pipelined([
+      pi.status === "requires_action" ? supersedeActionAttempts(tx, pi.id) : undefined,
       newAttempt(tx, pi, "authorize", pi.amount, { paymentMethod }),
       updatePaymentIntent(tx, pi, {
         status,
@@ -172,7 +187,13 @@ export async function confirmPaymentIntent(
     ]);
     return { kind: "call", pi: updated, attempt } satisfies Step;
   });
-  return continueStep(ctx, started, runAuthorization, opts);
+  if (started.kind !== "authenticate") return continueStep(ctx, started, runAuthorization, opts);
+  // Confirming an intent that requires action re-checks the PSP (as Stripe does): a finished
+  // challenge is applied once and answered; only one still open is replaced by a new confirmation.
+  const checked = await refreshRequiresAction(ctx, merchantId, id);
+  if (checked.ok && checked.value.status === "requires_action") return confirm(ctx, merchantId, id, input, opts, true);
+  await ctx.db.transaction((tx) => finish(tx, opts, checked));
+  return settle(checked);
 }
 
 /**
@@ -307,6 +328,7 @@ export function runCancel(ctx: PaymentsContext, pi: PaymentIntentRow, attempt: A
 type Step =
   | { kind: "call"; pi: PaymentIntentRow; attempt: AttemptRow } // a PSP call to make (or finish)
   | { kind: "resolved"; pi: PaymentIntentRow } // a resumed request whose work is already done
+  | { kind: "authenticate"; pi: PaymentIntentRow } // ask the PSP about a 3-D Secure challenge first
   | { kind: "done"; pi: PaymentIntentRow }; // finished without a PSP call
 
 /**
@@ -342,6 +364,7 @@ function continueStep(
   switch (step.kind) {
     case "call":
       return run(ctx, step.pi, step.attempt, opts);
+    case "authenticate":
     case "resolved":
       return answerResumed(ctx, step.pi, opts);
     case "done":

@@ -1,4 +1,5 @@
 import { DomainError } from "../errors";
+import { refreshRequiresAction } from "./authentication";
 import type { PaymentsContext } from "./context";
 import { findEvent, findPaymentIntent, findRefund, listEvents, listPaymentIntents, listRefunds } from "./repository";
 import { listInput } from "./schemas";
@@ -13,10 +14,14 @@ export function page(params: URLSearchParams) {
   return { limit: parsed.data.limit, startingAfter: parsed.data.starting_after, endingBefore: parsed.data.ending_before };
 }
 
-export async function getPaymentIntent(ctx: Ctx, id: string) {
+/** Retrieve; an intent waiting for 3-D Secure is first brought up to date with the PSP. */
+export async function getPaymentIntent(ctx: Ctx & Pick<PaymentsContext, "psp">, id: string) {
   const pi = await findPaymentIntent(ctx.db, ctx.merchantId, id);
   if (!pi) throw new DomainError("resource_missing", `No such payment_intent: '${id}'`, { param: "intent" });
-  return serializePaymentIntent(pi);
+  if (pi.status !== "requires_action") return serializePaymentIntent(pi);
+  // A failed challenge is an answer, not an error of the read: it shows as last_payment_error.
+  const refreshed = await refreshRequiresAction(ctx, ctx.merchantId, id);
+  return serializePaymentIntent(refreshed.ok ? refreshed.value : await findPaymentIntent(ctx.db, ctx.merchantId, id).then((r) => r!));
 }
 
 export async function listPaymentIntentsPage(ctx: Ctx, params: URLSearchParams) {

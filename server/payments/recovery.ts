@@ -1,94 +1,160 @@
-import { and, eq } from "drizzle-orm";
-import { paymentAttempts } from "@/db/schema";
 import { isDomainError } from "../errors";
+import { recordException } from "../exceptions/repository";
 import { logger } from "../logger";
-import { findRefund, listStalePendingAttempts, findPaymentIntent, type AttemptRow } from "./repository";
+import { pollPendingRefund, runRefund } from "../refunds/service";
+import { refreshRequiresAction } from "./authentication";
+import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff";
 import type { PaymentsContext } from "./context";
 import { runAuthorization, runCancel, runCapture } from "./orchestrator";
-import { runRefund } from "../refunds/service";
-import { applyAuthorizeResult } from "./apply";
+import { findAttempt, findPaymentIntent, findRefund, listDueAttempts, updateAttemptIf, type AttemptRow } from "./repository";
+
+export interface RecoveryOptions {
+  /** Pending attempts younger than this are probably still running inside their request. */
+  olderThanMs?: number;
+  /** How long a customer has to authenticate (3-D Secure) before the sweep asks the PSP. */
+  requiresActionOlderThanMs?: number;
+  /** Attempts looked at per sweep. */
+  limit?: number;
+  /** Tries before an attempt is handed to finance as an exception. */
+  maxTries?: number;
+  backoff?: BackoffPolicy;
+  /** The sweep's clock (tests move it forward instead of sleeping). */
+  now?: Date;
+}
+
+export const DEFAULT_MAX_TRIES = 8;
 
 export interface RecoveryReport {
   examined: number;
   resolved: number;
   stillUnknown: number;
+  exhausted: number;
 }
 
 /**
- * Resolves PSP calls whose outcome was never applied (timeout, crash between call and apply):
- * repeats each call with its recorded idempotency key, which the PSP answers from its own record
- * without repeating the effect, and applies the answer. Safe to run concurrently with retries.
+ * Resolves PSP calls whose outcome was never applied (timeout, crash between call and apply),
+ * refunds the PSP left pending, and 3-D Secure challenges the customer finished without anyone
+ * asking. A pending call is repeated with its recorded idempotency key, which the PSP answers from
+ * its own record without repeating the effect. Attempts are taken by due time: one that is still
+ * unresolved is pushed back with exponential backoff, so hopeless attempts never block newer ones,
+ * and after `maxTries` it becomes a finance exception. Safe to run concurrently with requests.
  */
-export async function recoverStaleAttempts(ctx: PaymentsContext, opts: { olderThanMs?: number; limit?: number } = {}): Promise<RecoveryReport> {
-  const stale = await listStalePendingAttempts(ctx.db, new Date(Date.now() - (opts.olderThanMs ?? 30_000)), opts.limit ?? 100);
-  const report: RecoveryReport = { examined: stale.length, resolved: 0, stillUnknown: 0 };
-  for (const attempt of stale) {
-    try {
-      await resolveAttempt(ctx, attempt);
+export async function recoverStaleAttempts(ctx: PaymentsContext, opts: RecoveryOptions = {}): Promise<RecoveryReport> {
+  const now = opts.now ?? new Date();
+  const due = await listDueAttempts(ctx.db, {
+    now,
+    pendingCreatedBefore: new Date(now.getTime() - (opts.olderThanMs ?? 30_000)),
+    actionCreatedBefore: new Date(now.getTime() - (opts.requiresActionOlderThanMs ?? 15 * 60_000)),
+    limit: opts.limit ?? 100,
+  });
+  const report: RecoveryReport = { examined: due.length, resolved: 0, stillUnknown: 0, exhausted: 0 };
+  for (const attempt of due) {
+    const answer = await tryResolve(ctx, attempt);
+    // Whatever the call said, the attempt's row tells whether it was resolved.
+    const after = await findAttempt(ctx.db, attempt.id);
+    if (!after || after.status !== attempt.status) {
       report.resolved++;
-    } catch (e) {
-      if (isDomainError(e) && e.code !== "psp_unavailable" && e.code !== "internal_error") {
-        report.resolved++; // a definite answer (e.g. a decline) was applied
-      } else {
-        report.stillUnknown++;
-        logger.warn({ attemptId: attempt.id, kind: attempt.kind, err: e instanceof Error ? e.message : String(e) }, "attempt still unresolved");
-      }
+      continue;
     }
+    const verdict = await postpone(ctx, after, answer, now, opts);
+    if (verdict === "exhausted") report.exhausted++;
+    else report.stillUnknown++;
   }
   return report;
 }
 
-async function resolveAttempt(ctx: PaymentsContext, attempt: AttemptRow): Promise<void> {
+/** The PSP's answer as recorded for finance: never request data, only what the PSP said. */
+type PspAnswer = Record<string, unknown>;
+
+async function tryResolve(ctx: PaymentsContext, attempt: AttemptRow): Promise<PspAnswer> {
+  try {
+    return await resolveAttempt(ctx, attempt);
+  } catch (e) {
+    if (isDomainError(e)) {
+      const extra = e.details.extra as { psp_reason?: string } | undefined;
+      return { error: e.code, ...(extra?.psp_reason ? { psp_reason: extra.psp_reason } : {}), message: e.message.slice(0, 300) };
+    }
+    // Only the class: a database error's message can carry query parameters (request data).
+    const errorClass = e instanceof Error ? e.name : typeof e;
+    logger.warn({ attemptId: attempt.id, kind: attempt.kind, errorClass }, "recovery try failed");
+    return { error: "internal_error", error_class: errorClass };
+  }
+}
+
+/** Resolves the attempt, or returns what the PSP said that was not final. */
+async function resolveAttempt(ctx: PaymentsContext, attempt: AttemptRow): Promise<PspAnswer> {
+  const settled = { status: "settled" };
   const pi = await findPaymentIntent(ctx.db, attempt.merchantId, attempt.paymentIntentId);
-  if (!pi) return;
+  if (!pi) return { error: "resource_missing" };
+  if (attempt.status === "requires_action") {
+    const refreshed = await refreshRequiresAction(ctx, attempt.merchantId, pi.id);
+    if (!refreshed.ok) throw refreshed.error;
+    return { status: refreshed.value.status };
+  }
   switch (attempt.kind) {
     case "authorize":
       await runAuthorization(ctx, pi, attempt);
-      return;
+      return settled;
     case "capture":
       await runCapture(ctx, pi, attempt);
-      return;
+      return settled;
     case "cancel":
       await runCancel(ctx, pi, attempt);
-      return;
+      return settled;
     case "refund": {
       const refund = attempt.refundId ? await findRefund(ctx.db, attempt.merchantId, attempt.refundId) : undefined;
-      if (refund) await runRefund(ctx, pi, refund, attempt);
-      return;
+      if (!refund) return { error: "resource_missing" };
+      // A refund the PSP already accepted as pending is asked for its status; otherwise the call is repeated.
+      if (attempt.pspReference && refund.pspRefundId) {
+        const polled = await pollPendingRefund(ctx, refund, attempt);
+        return { status: polled.status, psp_refund_id: polled.pspRefundId };
+      }
+      const done = await runRefund(ctx, pi, refund, attempt);
+      return { status: done.status, psp_refund_id: done.pspRefundId };
     }
   }
 }
 
 /**
- * Brings a payment waiting for customer authentication up to date with the PSP (3-D Secure done
- * or failed at the PSP). The webhook path will call the same apply step.
+ * Records a try that did not resolve the attempt. Below the bound: next try after a backoff. At the
+ * bound, a pending attempt becomes `exhausted` with a recovery_exhausted exception holding the
+ * PSP's last answer. The payment intent keeps its in-flight status (authorizing, capturing,
+ * cancelling) and a refund stays pending, because that is the truth: whether the PSP acted is
+ * unknown. Nothing was posted for the attempt (journals are written only when a result is
+ * applied), so the ledger stays balanced; the exception is the flag finance works from, and the
+ * refund keeps its amount reserved so nothing can be refunded twice meanwhile. An attempt waiting
+ * for the customer (3-D Secure) only stops being polled: an abandoned challenge holds no money,
+ * and retrieve and confirm still ask the PSP.
  */
-export async function refreshRequiresAction(ctx: PaymentsContext, merchantId: string, paymentIntentId: string) {
-  const pi = await findPaymentIntent(ctx.db, merchantId, paymentIntentId);
-  if (!pi || pi.status !== "requires_action" || !pi.pspPaymentIntentId) return pi;
-  const snap = await ctx.psp.retrieve(pi.pspPaymentIntentId);
-  if ("outcome" in snap) return pi;
-  const [attempt] = await ctx.db
-    .select()
-    .from(paymentAttempts)
-    .where(and(eq(paymentAttempts.paymentIntentId, pi.id), eq(paymentAttempts.kind, "authorize"), eq(paymentAttempts.status, "requires_action")));
-  if (!attempt) return pi;
-  const base = { pspPaymentIntentId: snap.pspPaymentIntentId };
-  const applied = await ctx.db.transaction(async (tx) => {
-    switch (snap.status) {
-      case "authorized":
-        return applyAuthorizeResult(tx, merchantId, pi.id, attempt.id, { outcome: "authorized", ...base, pspChargeId: snap.pspChargeId, amountCapturable: snap.amountCapturable });
-      case "captured":
-        return applyAuthorizeResult(tx, merchantId, pi.id, attempt.id, { outcome: "captured", ...base, pspChargeId: snap.pspChargeId, amountCaptured: snap.amountReceived, fee: snap.fee });
-      case "requires_payment_method":
-        return applyAuthorizeResult(tx, merchantId, pi.id, attempt.id, {
-          outcome: "declined",
-          ...base,
-          ...(snap.lastError ?? { code: "authentication_failed", message: "The customer did not complete authentication." }),
-        });
-      default:
-        return { ok: true as const, value: pi };
-    }
+async function postpone(ctx: PaymentsContext, attempt: AttemptRow, answer: PspAnswer, now: Date, opts: RecoveryOptions): Promise<"retry" | "exhausted"> {
+  const tries = attempt.recoveryTries + 1;
+  const lastPspAnswer = { ...answer, at: now.toISOString() };
+  if (tries < (opts.maxTries ?? DEFAULT_MAX_TRIES)) {
+    const nextAttemptAt = new Date(now.getTime() + backoffDelayMs(tries, opts.backoff ?? DEFAULT_BACKOFF));
+    await updateAttemptIf(ctx.db, attempt.id, attempt.status, { recoveryTries: tries, nextAttemptAt, lastPspAnswer });
+    return "retry";
+  }
+  if (attempt.status === "requires_action") {
+    await updateAttemptIf(ctx.db, attempt.id, "requires_action", { recoveryTries: tries, nextAttemptAt: null, lastPspAnswer });
+    return "exhausted";
+  }
+  await ctx.db.transaction(async (tx) => {
+    const changed = await updateAttemptIf(tx, attempt.id, "pending", { status: "exhausted", recoveryTries: tries, nextAttemptAt: null, lastPspAnswer });
+    if (!changed) return; // resolved meanwhile
+    await recordException(tx, {
+      merchantId: attempt.merchantId,
+      kind: "recovery_exhausted",
+      source: "recovery",
+      detail: `The ${attempt.kind} call ${attempt.id} of ${attempt.paymentIntentId} could not be resolved after ${tries} tries; the PSP's outcome is unknown.`,
+      dedupeKey: `recovery_exhausted:${attempt.id}`,
+      paymentIntentId: attempt.paymentIntentId,
+      refundId: attempt.refundId,
+      attemptId: attempt.id,
+      pspReference: attempt.pspReference,
+      ours: { kind: attempt.kind, amount: attempt.amount.toString(), currency: attempt.currency, tries, psp_idempotency_key: attempt.pspIdempotencyKey },
+      theirs: lastPspAnswer,
+    });
   });
-  return applied.ok ? applied.value : findPaymentIntent(ctx.db, merchantId, pi.id);
+  logger.warn({ attemptId: attempt.id, kind: attempt.kind, tries }, "attempt handed to finance after bounded recovery tries");
+  return "exhausted";
 }

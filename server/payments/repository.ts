@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lt, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { type balanceTransactions, type charges, events, paymentAttempts, paymentIntents, refunds } from "@/db/schema";
 import { newId } from "../ids";
@@ -107,14 +107,69 @@ export async function updateAttempt(db: DbOrTx, id: string, changes: Partial<typ
   await db.update(paymentAttempts).set({ ...changes, updatedAt: new Date() }).where(eq(paymentAttempts.id, id));
 }
 
-/** Attempts still pending after `olderThan`: the calls recovery has to resolve. */
-export async function listStalePendingAttempts(db: DbOrTx, olderThan: Date, limit = 100): Promise<AttemptRow[]> {
+export interface DueAttemptsQuery {
+  now: Date;
+  /** Pending attempts created after this are probably still running inside their request. */
+  pendingCreatedBefore: Date;
+  /** Customers get this long to authenticate before recovery asks the PSP. */
+  actionCreatedBefore: Date;
+  limit: number;
+}
+
+/** Attempts recovery should look at now, the longest-waiting first (by next_attempt_at, indexed). */
+export async function listDueAttempts(db: DbOrTx, q: DueAttemptsQuery): Promise<AttemptRow[]> {
   return db
     .select()
     .from(paymentAttempts)
-    .where(and(eq(paymentAttempts.status, "pending"), lt(paymentAttempts.updatedAt, olderThan)))
-    .orderBy(asc(paymentAttempts.updatedAt))
-    .limit(limit);
+    .where(
+      and(
+        inArray(paymentAttempts.status, ["pending", "requires_action"]),
+        lte(paymentAttempts.nextAttemptAt, q.now),
+        or(
+          and(eq(paymentAttempts.status, "pending"), lt(paymentAttempts.createdAt, q.pendingCreatedBefore)),
+          and(eq(paymentAttempts.status, "requires_action"), lt(paymentAttempts.createdAt, q.actionCreatedBefore)),
+        ),
+      ),
+    )
+    .orderBy(asc(paymentAttempts.nextAttemptAt), asc(paymentAttempts.id))
+    .limit(q.limit);
+}
+
+/**
+ * Changes an attempt only while it still has the status the caller saw (someone else may have
+ * resolved it meanwhile); returns whether it did.
+ */
+export async function updateAttemptIf(
+  db: DbOrTx,
+  id: string,
+  expected: AttemptRow["status"],
+  changes: Partial<typeof paymentAttempts.$inferInsert>,
+): Promise<boolean> {
+  const rows = await db
+    .update(paymentAttempts)
+    .set({ ...changes, updatedAt: new Date() })
+    .where(and(eq(paymentAttempts.id, id), eq(paymentAttempts.status, expected)))
+    .returning({ id: paymentAttempts.id });
+  return rows.length === 1;
+}
+
+/** The authorization waiting for the customer to authenticate, if any. */
+export async function findActionAttempt(db: DbOrTx, paymentIntentId: string): Promise<AttemptRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(paymentAttempts)
+    .where(and(eq(paymentAttempts.paymentIntentId, paymentIntentId), eq(paymentAttempts.kind, "authorize"), eq(paymentAttempts.status, "requires_action")))
+    .orderBy(desc(paymentAttempts.createdAt))
+    .limit(1);
+  return row;
+}
+
+/** A new confirmation replaces the challenge of the previous one (as at the PSP). */
+export async function supersedeActionAttempts(db: DbOrTx, paymentIntentId: string): Promise<void> {
+  await db
+    .update(paymentAttempts)
+    .set({ status: "failed", failureCode: "superseded", failureMessage: "Replaced by a new confirmation.", nextAttemptAt: null, updatedAt: new Date() })
+    .where(and(eq(paymentAttempts.paymentIntentId, paymentIntentId), eq(paymentAttempts.status, "requires_action")));
 }
 
 export async function insertRefund(db: DbOrTx, row: typeof refunds.$inferInsert): Promise<{ row: RefundRow; created: boolean }> {

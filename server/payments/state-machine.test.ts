@@ -21,6 +21,7 @@ requires_action --authorization_succeeded--> authorized
 requires_action --authorization_captured--> captured
 requires_action --authorization_declined--> requires_payment_method
 requires_action --cancel--> cancelling
+requires_action --confirm--> authorizing
 authorizing --authorization_succeeded--> authorized
 authorizing --authorization_captured--> captured
 authorizing --authorization_requires_action--> requires_action

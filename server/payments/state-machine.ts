@@ -40,6 +40,9 @@ export const TRANSITIONS: Table = {
     authorization_captured: "captured",
     authorization_declined: "requires_payment_method",
     cancel: "cancelling",
+    // As at Stripe: confirming again replaces a challenge the PSP still reports as open (the
+    // orchestrator first asks the PSP and applies a challenge already finished).
+    confirm: "authorizing",
   },
   authorizing: {
     authorization_succeeded: "authorized",

@@ -97,4 +97,6 @@ export interface PspAdapter {
   cancel(req: CancelRequest): Promise<CancelResult>;
   refund(req: RefundRequest): Promise<RefundResult>;
   retrieve(pspPaymentIntentId: string): Promise<PspIntentSnapshot | { outcome: "unknown"; reason: string }>;
+  /** The PSP's current status of a refund it accepted as pending (until webhooks report it). */
+  retrieveRefund(pspRefundId: string): Promise<RefundResult>;
 }

@@ -102,6 +102,17 @@ export async function runRefund(ctx: PaymentsContext, pi: PaymentIntentRow, refu
   });
 }
 
+/**
+ * A refund the PSP accepted as pending: asks the PSP for its status and applies it (journal on
+ * success; on failure the amount is released, since failed refunds do not count as committed).
+ */
+export async function pollPendingRefund(ctx: PaymentsContext, refund: RefundRow, attempt: AttemptRow): Promise<RefundRow> {
+  if (!refund.pspRefundId) throw new DomainError("internal_error", `${refund.id} has no PSP reference.`);
+  const result = await ctx.psp.retrieveRefund(refund.pspRefundId);
+  if (result.outcome === "unknown") throw pspUnavailable(refund.id, result.reason);
+  return ctx.db.transaction((tx) => applyRefundResult(tx, refund.merchantId, refund.id, attempt.id, result));
+}
+
 /** Applies the PSP's answer; idempotent: a refund that is no longer pending is returned as is. */
 export async function applyRefundResult(
   tx: DbOrTx,
@@ -122,7 +133,10 @@ export async function applyRefundResult(
 
   switch (result.outcome) {
     case "pending": {
-      await updateAttempt(tx, attempt.id, { status: "succeeded", pspReference: result.pspRefundId });
+      // The attempt stays pending with the PSP's refund id: recovery asks the PSP for the final
+      // status (retrieveRefund) until webhooks report it. Nothing is booked yet.
+      if (attempt.pspReference === result.pspRefundId && refund.pspRefundId === result.pspRefundId) return refund;
+      await updateAttempt(tx, attempt.id, { pspReference: result.pspRefundId });
       return updateRefund(tx, refund.id, { pspRefundId: result.pspRefundId });
     }
     case "failed": {

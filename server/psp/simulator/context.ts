@@ -28,6 +28,8 @@ export type EventType =
   | "charge.captured"
   | "charge.refunded"
   | "refund.created"
+  | "refund.updated"
+  | "refund.failed"
   | "charge.dispute.created";
 
 /** Record an event (snapshot of `object`) and hand it to webhook delivery. */

@@ -6,7 +6,8 @@ import type { FaultBook } from "./faults";
 import { decodeForm, type Params } from "../../http/stripe-form";
 import { redirect, send, sendJson } from "./http";
 import { completeThreeDs, openDispute, type ThreeDsOutcome } from "./payments";
-import { disputeJsonFor, paymentIntentJson } from "./serialize";
+import { decideRefund } from "./refunds";
+import { disputeJsonFor, paymentIntentJson, refundJson } from "./serialize";
 import type { PaymentIntentRec, Registry, Store } from "./state";
 import { statsJson } from "./stats";
 import { challengePage, messagePage, returnLocation } from "./threeds";
@@ -136,6 +137,30 @@ export function handleControl(deps: ControlDeps, req: IncomingMessage, res: Serv
     try {
       const pi = completeThreeDs(deps.ctxFor(found.store), found.pi, outcome);
       sendJson(res, 200, paymentIntentJson(pi));
+    } catch (e) {
+      if (e instanceof SimError) sendJson(res, e.status, { error: e.body });
+      else throw e;
+    }
+    return true;
+  }
+  const refundDecision = /^\/_sim\/refunds\/([^/]+)$/.exec(path);
+  if (refundDecision && method === "POST") {
+    const id = refundDecision[1] ?? "";
+    const store = reg.owners.get(id);
+    const refund = store?.refunds.get(id);
+    if (!store || !refund) {
+      sendJson(res, 404, { error: { type: "invalid_request_error", code: "resource_missing", message: `No such refund: '${id}'` } });
+      return true;
+    }
+    const outcome = body.outcome;
+    if (outcome !== "succeeded" && outcome !== "failed") {
+      badRequest(res, "outcome must be 'succeeded' or 'failed'.");
+      return true;
+    }
+    const failureReason = typeof body.failure_reason === "string" && body.failure_reason ? body.failure_reason : "unknown";
+    try {
+      const decided = decideRefund(deps.ctxFor(store), refund, outcome === "succeeded" ? { outcome } : { outcome, failureReason });
+      sendJson(res, 200, refundJson(decided));
     } catch (e) {
       if (e instanceof SimError) sendJson(res, e.status, { error: e.body });
       else throw e;

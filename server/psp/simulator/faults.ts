@@ -38,6 +38,8 @@ export const faultInput = z
     fail5xx: counted.nullable().optional(),
     timeoutAfterCommit: timeoutFault.nullable().optional(),
     declineNext: declineFault.nullable().optional(),
+    /** The next refunds stay pending until decided through `POST /_sim/refunds/:id`. */
+    refundsPending: counted.nullable().optional(),
     webhooks: webhookFaults.nullable().optional(),
   })
   .strict();
@@ -52,10 +54,11 @@ export interface FaultSet {
   fail5xx?: CountedFault;
   timeoutAfterCommit?: TimeoutFault;
   declineNext?: DeclineFault;
+  refundsPending?: CountedFault;
   webhooks?: WebhookFaults;
 }
 
-type CountedKey = "fail5xx" | "timeoutAfterCommit" | "declineNext";
+type CountedKey = "fail5xx" | "timeoutAfterCommit" | "declineNext" | "refundsPending";
 
 export class FaultBook {
   private global: FaultSet = {};
@@ -123,6 +126,10 @@ export class FaultBook {
 
   takeDecline(apiKey: string | null): DeclineFault | undefined {
     return this.take(apiKey, "declineNext", null);
+  }
+
+  takeRefundPending(apiKey: string | null): boolean {
+    return this.take(apiKey, "refundsPending", null) !== undefined;
   }
 
   webhooks(apiKey: string | null): WebhookFaults | undefined {

@@ -69,10 +69,52 @@ export function createRefund(ctx: OpCtx, p: Params): RefundRec {
     reason,
     metadata,
     balanceTransaction: txn.id,
+    status: ctx.faults.takeRefundPending(ctx.store.apiKey) ? "pending" : "succeeded",
+    failureReason: null,
+    failureBalanceTransaction: null,
   });
+  ctx.reg.owners.set(id, ctx.store); // the control API decides pending refunds by id
+  // Like Stripe, a pending refund already counts as refunded on the charge until it fails.
   charge.amountRefunded += amount;
   ctx.store.stats.refunds += 1;
   emit(ctx, "refund.created", refundJson(refund));
   emit(ctx, "charge.refunded", chargeJson(charge, ctx.reg.paymentMethods.get(charge.paymentMethod)));
+  return refund;
+}
+
+export type RefundDecision = { outcome: "succeeded" } | { outcome: "failed"; failureReason: string };
+
+/**
+ * Decides a pending refund, as the card network eventually does. A failure gives the amount back
+ * to the charge and books a `refund_failure` balance transaction that reverses the refund's.
+ */
+export function decideRefund(ctx: OpCtx, refund: RefundRec, decision: RefundDecision): RefundRec {
+  if (refund.status !== "pending") {
+    throw invalidRequest("refund_unexpected_state", `Refund ${refund.id} has a status of ${refund.status}; only a pending refund can be decided.`);
+  }
+  if (decision.outcome === "succeeded") {
+    refund.status = "succeeded";
+    emit(ctx, "refund.updated", refundJson(refund));
+    return refund;
+  }
+  const charge = ctx.store.charges.get(refund.charge);
+  if (charge) charge.amountRefunded -= refund.amount;
+  const txn = ctx.store.balanceTransactions.add({
+    id: newId("txn"),
+    created: ctx.reg.clock.now(),
+    amount: refund.amount,
+    fee: 0,
+    net: refund.amount,
+    currency: refund.currency,
+    type: "refund_failure",
+    reportingCategory: "refund_failure",
+    source: refund.id,
+    description: "REFUND FAILURE",
+  });
+  refund.status = "failed";
+  refund.failureReason = decision.failureReason;
+  refund.failureBalanceTransaction = txn.id;
+  emit(ctx, "refund.updated", refundJson(refund));
+  emit(ctx, "refund.failed", refundJson(refund));
   return refund;
 }

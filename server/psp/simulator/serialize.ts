@@ -168,7 +168,9 @@ export function refundJson(re: RefundRec): Json {
     reason: re.reason,
     receipt_number: null,
     source_transfer_reversal: null,
-    status: "succeeded",
+    status: re.status,
+    failure_reason: re.failureReason,
+    failure_balance_transaction: re.failureBalanceTransaction,
     transfer_reversal: null,
   };
 }

@@ -345,6 +345,31 @@ describe("refunds", () => {
     expect((await stats(key)).refunds).toBe(3);
   });
 
+  it("leaves refunds pending under the refundsPending fault until the control API decides them", async () => {
+    const key = newKey();
+    const stripe = client(key);
+    const pi = await stripe.paymentIntents.create({ amount: 1000, currency: "usd", payment_method: "pm_card_visa", confirm: true });
+    expect((await control("POST", "/_sim/faults", { apiKey: key, refundsPending: { count: 2 } })).status).toBe(200);
+    const ok = await stripe.refunds.create({ payment_intent: pi.id, amount: 300 });
+    const bad = await stripe.refunds.create({ payment_intent: pi.id, amount: 400 });
+    expect([ok.status, bad.status]).toEqual(["pending", "pending"]);
+    expect((await stripe.charges.retrieve(pi.latest_charge as string)).amount_refunded).toBe(700);
+
+    const decided = await control<Stripe.Refund>("POST", `/_sim/refunds/${ok.id}`, { outcome: "succeeded" });
+    expect(decided.json.status).toBe("succeeded");
+    const failed = await control<Stripe.Refund>("POST", `/_sim/refunds/${bad.id}`, { outcome: "failed", failure_reason: "expired_or_canceled_card" });
+    expect(failed.json).toMatchObject({ status: "failed", failure_reason: "expired_or_canceled_card" });
+    expect((await stripe.refunds.retrieve(bad.id)).status).toBe("failed");
+    // The failed amount is refundable again, and the failure reverses the refund's balance transaction.
+    expect((await stripe.charges.retrieve(pi.latest_charge as string)).amount_refunded).toBe(300);
+    const reversal = await stripe.balanceTransactions.retrieve(failed.json.failure_balance_transaction as string);
+    expect(reversal).toMatchObject({ amount: 400, type: "refund_failure", source: bad.id });
+    expect((await control("POST", `/_sim/refunds/${bad.id}`, { outcome: "succeeded" })).status).toBe(400);
+    expect((await control("POST", "/_sim/refunds/re_missing", { outcome: "succeeded" })).status).toBe(404);
+    const after = await stripe.refunds.create({ payment_intent: pi.id, amount: 100 });
+    expect(after.status).toBe("succeeded"); // the fault covered two refunds only
+  });
+
   it("refuses refunds of uncaptured intents", async () => {
     const stripe = client(newKey());
     const pi = await stripe.paymentIntents.create({ amount: 1000, currency: "usd", capture_method: "manual", payment_method: "pm_card_visa", confirm: true });

@@ -83,9 +83,13 @@ export interface RefundRec {
   reason: string | null;
   metadata: Record<string, string>;
   balanceTransaction: string;
+  /** pending until decided through `POST /_sim/refunds/:id` when the refundsPending fault left it so. */
+  status: "pending" | "succeeded" | "failed";
+  failureReason: string | null;
+  failureBalanceTransaction: string | null;
 }
 
-export type BalanceTxnType = "charge" | "refund" | "adjustment";
+export type BalanceTxnType = "charge" | "refund" | "refund_failure" | "adjustment";
 
 export interface BalanceTxnRec {
   id: string;
@@ -95,7 +99,7 @@ export interface BalanceTxnRec {
   net: number;
   currency: string;
   type: BalanceTxnType;
-  reportingCategory: "charge" | "refund" | "dispute";
+  reportingCategory: "charge" | "refund" | "refund_failure" | "dispute";
   source: string;
   description: string | null;
 }

@@ -12,7 +12,7 @@ import type {
   RefundRequest,
   RefundResult,
 } from "../types";
-import { cardFrom, chargeId, feeOf, snapshotOf } from "./map";
+import { cardFrom, chargeId, feeOf, refundResultOf, snapshotOf } from "./map";
 
 const EXPAND = ["latest_charge.balance_transaction"];
 
@@ -134,18 +134,20 @@ export class StripeAdapter implements PspAdapter {
         { payment_intent: req.pspPaymentIntentId, amount: Number(req.amount), metadata: { payrail_refund: req.refundId } },
         { idempotencyKey: req.idempotencyKey },
       );
-      switch (r.status) {
-        case "succeeded":
-          return { outcome: "succeeded", pspRefundId: r.id };
-        case "failed":
-        case "canceled":
-          return { outcome: "failed", pspRefundId: r.id, code: r.failure_reason ?? "refund_failed", message: "The PSP could not refund this payment." };
-        default:
-          return { outcome: "pending", pspRefundId: r.id };
-      }
+      return refundResultOf(r);
     } catch (e) {
       const c = classify(e);
       return c.kind === "unknown" ? { outcome: "unknown", reason: c.reason } : { outcome: "failed", pspRefundId: null, ...c.failure };
+    }
+  }
+
+  async retrieveRefund(pspRefundId: string): Promise<RefundResult> {
+    try {
+      return refundResultOf(await this.stripe.refunds.retrieve(pspRefundId));
+    } catch (e) {
+      // Even "no such refund" is not a final answer about money the PSP may have moved.
+      const c = classify(e);
+      return { outcome: "unknown", reason: c.kind === "unknown" ? c.reason : `${c.failure.code}: ${c.failure.message}` };
     }
   }
 

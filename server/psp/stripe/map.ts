@@ -1,5 +1,5 @@
 import type Stripe from "stripe";
-import type { PspCard, PspFailure, PspIntentSnapshot } from "../types";
+import type { PspCard, PspFailure, PspIntentSnapshot, RefundResult } from "../types";
 
 type Intent = Stripe.PaymentIntent;
 
@@ -82,4 +82,17 @@ export function snapshotOf(pi: Intent): PspIntentSnapshot {
     lastError: failureOf(pi.last_payment_error),
     nextAction: (pi.next_action as unknown as Record<string, unknown> | null) ?? null,
   };
+}
+
+/** Exhaustive mapping of a Stripe refund; an unknown status stays pending, never success. */
+export function refundResultOf(r: Stripe.Refund): Exclude<RefundResult, { outcome: "unknown" }> {
+  switch (r.status) {
+    case "succeeded":
+      return { outcome: "succeeded", pspRefundId: r.id };
+    case "failed":
+    case "canceled":
+      return { outcome: "failed", pspRefundId: r.id, code: r.failure_reason ?? "refund_failed", message: "The PSP could not refund this payment." };
+    default:
+      return { outcome: "pending", pspRefundId: r.id };
+  }
 }
