@@ -20,6 +20,7 @@ requires_action --authentication_failed--> requires_payment_method
 requires_action --authorization_succeeded--> authorized
 requires_action --authorization_captured--> captured
 requires_action --authorization_declined--> requires_payment_method
+requires_action --authorization_failed--> failed
 requires_action --cancel--> cancelling
 authorizing --authorization_succeeded--> authorized
 authorizing --authorization_captured--> captured

@@ -40,6 +40,7 @@ export const TRANSITIONS: Table = {
     authorization_succeeded: "authorized", // PSP reports the authenticated result directly
     authorization_captured: "captured",
     authorization_declined: "requires_payment_method",
+    authorization_failed: "failed", // the PSP's result cannot be booked (see psp-compare.ts)
     cancel: "cancelling",
   },
   authorizing: {

@@ -17,8 +17,21 @@ export interface AuthorizeRequest extends PspCallContext {
   paymentMethod: string;
   captureMethod: "automatic" | "manual";
   returnUrl?: string | null;
-  /** Set when the PSP already has an intent for this payment (re-confirmation after a decline). */
+  /**
+   * Set when the PSP already has an intent for this payment (re-confirmation after a decline): the
+   * adapter first brings it up to date (amount, currency, capture method, payment method), then confirms.
+   */
   pspPaymentIntentId?: string | null;
+}
+
+/**
+ * What the PSP itself reports about the money of a result, for comparison with what we recorded
+ * (see server/payments/psp-compare.ts). Absent fields were not reported.
+ */
+export interface PspReported {
+  /** The PSP intent's amount (authorize) or the refund's amount (refund), in minor units. */
+  amount?: bigint;
+  currency?: string;
 }
 
 export interface PspFailure {
@@ -28,9 +41,9 @@ export interface PspFailure {
 }
 
 export type AuthorizeResult =
-  | { outcome: "authorized"; pspPaymentIntentId: string; pspChargeId: string | null; amountCapturable: bigint }
-  | { outcome: "captured"; pspPaymentIntentId: string; pspChargeId: string | null; amountCaptured: bigint; fee: bigint | null }
-  | { outcome: "requires_action"; pspPaymentIntentId: string; nextAction: Record<string, unknown> }
+  | ({ outcome: "authorized"; pspPaymentIntentId: string; pspChargeId: string | null; amountCapturable: bigint } & PspReported)
+  | ({ outcome: "captured"; pspPaymentIntentId: string; pspChargeId: string | null; amountCaptured: bigint; fee: bigint | null } & PspReported)
+  | ({ outcome: "requires_action"; pspPaymentIntentId: string; nextAction: Record<string, unknown> } & PspReported)
   | ({ outcome: "declined"; pspPaymentIntentId: string | null } & PspFailure)
   | ({ outcome: "failed"; pspPaymentIntentId: string | null } & PspFailure)
   | { outcome: "unknown"; reason: string };
@@ -40,7 +53,7 @@ export interface CaptureRequest extends PspCallContext {
   amount: bigint;
 }
 export type CaptureResult =
-  | { outcome: "captured"; amountCaptured: bigint; fee: bigint | null; pspChargeId: string | null }
+  | ({ outcome: "captured"; amountCaptured: bigint; fee: bigint | null; pspChargeId: string | null } & PspReported)
   | ({ outcome: "failed" } & PspFailure)
   | { outcome: "unknown"; reason: string };
 
@@ -49,7 +62,7 @@ export interface CancelRequest extends PspCallContext {
   reason?: string | null;
 }
 export type CancelResult =
-  | { outcome: "cancelled" }
+  | ({ outcome: "cancelled"; /** money the PSP reports as captured on the intent (a cancel must find none) */ amountReceived?: bigint } & PspReported)
   | ({ outcome: "failed" } & PspFailure)
   | { outcome: "unknown"; reason: string };
 
@@ -60,14 +73,15 @@ export interface RefundRequest extends PspCallContext {
   reason?: string | null;
 }
 export type RefundResult =
-  | { outcome: "succeeded"; pspRefundId: string }
-  | { outcome: "pending"; pspRefundId: string }
+  | ({ outcome: "succeeded"; pspRefundId: string } & PspReported)
+  | ({ outcome: "pending"; pspRefundId: string } & PspReported)
   | ({ outcome: "failed"; pspRefundId: string | null } & PspFailure)
   | { outcome: "unknown"; reason: string };
 
 /** The PSP's view of an intent, for recovery and reconciliation. */
 export interface PspIntentSnapshot {
   pspPaymentIntentId: string;
+  currency: string;
   status: "requires_payment_method" | "requires_confirmation" | "requires_action" | "processing" | "authorized" | "captured" | "cancelled";
   amount: bigint;
   amountCapturable: bigint;

@@ -54,6 +54,7 @@ export function failureOf(err: { code?: string | null; decline_code?: string | n
 export function snapshotOf(pi: Intent): PspIntentSnapshot {
   return {
     pspPaymentIntentId: pi.id,
+    currency: pi.currency,
     status: mapIntentStatus(pi.status),
     amount: BigInt(pi.amount),
     amountCapturable: BigInt(pi.amount_capturable ?? 0),
