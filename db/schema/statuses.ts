@@ -1,7 +1,7 @@
 /**
  * Internal payment intent statuses. The database enum and the state machine share this list.
- * There is no "failed": as at Stripe, a refused authorization returns the intent to
- * requires_payment_method, where the customer can try another method.
+ * A refused authorization returns the intent to requires_payment_method (as at Stripe);
+ * "failed" is only for a PSP result that cannot be booked (see server/payments/psp-compare.ts).
  */
 export const PAYMENT_STATUSES = [
   "created", // no payment method yet
@@ -16,6 +16,7 @@ export const PAYMENT_STATUSES = [
   "refunded",
   "cancelling", // a void call to the PSP is in flight
   "cancelled",
+  "failed", // terminal: the PSP's result could not be booked; a finance exception holds both sides
   "disputed",
 ] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];

@@ -80,7 +80,8 @@ export async function chargeAfterAuthorization(
       attemptId: attempt.id,
       status: declined ? "failed" : "succeeded",
       amount: attempt.amount,
-      amountCaptured: result.outcome === "captured" ? result.amountCaptured : 0n,
+      // What we booked (the compare step may cap what the PSP reported), never the raw PSP figure.
+      amountCaptured: result.outcome === "captured" ? pi.amountReceived : 0n,
       currency: attempt.currency,
       captured: result.outcome === "captured",
       paymentMethod: attempt.paymentMethod,

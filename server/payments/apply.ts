@@ -10,6 +10,8 @@ import {
 } from "../ledger";
 import type { AuthorizeResult, CancelResult, CaptureResult } from "../psp/types";
 import type { Outcome } from "./context";
+import { checkAuthorization, compareCurrency, compareValue, settleAmount } from "./psp-compare";
+import { recordPspDisagreements } from "./psp-disagreements";
 import {
   findAttempt,
   findPaymentIntent,
@@ -57,13 +59,22 @@ export async function applyAuthorizeResult(
   if (!attempt || (attempt.status !== "pending" && attempt.status !== "requires_action")) return { ok: true, value: pi };
   const pspIds = { pspPaymentIntentId: result.pspPaymentIntentId ?? pi.pspPaymentIntentId };
 
+  // Compare step: what the PSP reports against what we recorded (rule in psp-compare.ts).
+  const checked = checkAuthorization({ amount: attempt.amount, currency: attempt.currency, captureMethod: pi.captureMethod }, result);
+  await recordPspDisagreements(
+    tx,
+    { merchantId, paymentIntentId: pi.id, attemptId: attempt.id, operation: "authorize", pspReference: result.pspPaymentIntentId },
+    checked.disagreements,
+  );
+  if (checked.unbookable) return applyUnbookableAuthorization(tx, pi, attempt.id, pspIds);
+
   switch (result.outcome) {
     case "authorized": {
-      const authorization = authorizationJournal({ attemptId: attempt.id, amount: attempt.amount });
+      const authorization = authorizationJournal({ attemptId: attempt.id, amount: checked.amount });
       const updated = await updatePaymentIntent(tx, pi, {
         ...pspIds,
         status: transition(pi.status, "authorization_succeeded", pi.id),
-        amountCapturable: pi.amount,
+        amountCapturable: checked.amount,
         pspChargeId: result.pspChargeId,
         latestChargeId: chargeIdFor(pi.merchantId, attempt.id),
         nextAction: null,
@@ -77,7 +88,7 @@ export async function applyAuthorizeResult(
       return { ok: true, value: updated };
     }
     case "captured": {
-      const captured = result.amountCaptured;
+      const captured = checked.amount;
       // Built before any statement starts: a builder that throws must not leave statements running.
       const journals = [
         authorizationJournal({ attemptId: attempt.id, amount: attempt.amount }),
@@ -164,7 +175,14 @@ export async function applyCaptureResult(
     ]);
     return { ok: false, error: new DomainError("parameter_invalid", `Capture of ${pi.id} failed: ${result.message}`, { extra: { code: result.code } }) };
   }
-  const captured = result.amountCaptured;
+  // Compare step: the PSP may capture less than asked (applied) but never more than was held (capped).
+  const settled = settleAmount("amount_received", attempt.amount, pi.amountCapturable, result.amountCaptured);
+  await recordPspDisagreements(
+    tx,
+    { merchantId, paymentIntentId: pi.id, attemptId: attempt.id, operation: "capture", pspReference: result.pspChargeId },
+    [...compareCurrency(pi.currency, result.currency), ...settled.disagreements],
+  );
+  const captured = settled.amount;
   const released = pi.amountCapturable - captured;
   const journals = [
     captureJournal({ attemptId: attempt.id, amount: captured, fee: result.fee ?? 0n }),
@@ -202,6 +220,12 @@ export async function applyCancelResult(
     await updateAttempt(tx, attempt.id, { status: "failed", failureCode: result.code, failureMessage: result.message });
     return { ok: false, error: new DomainError("payment_intent_unexpected_state", `Cancel of ${updated.id} failed: ${result.message}`) };
   }
+  // Compare step: a cancelled PSP intent holds nothing and took nothing; anything else is recorded.
+  await recordPspDisagreements(
+    tx,
+    { merchantId, paymentIntentId: pi.id, attemptId: attempt.id, operation: "cancel", pspReference: pi.pspPaymentIntentId },
+    [...compareCurrency(pi.currency, result.currency), ...compareValue("amount_received", pi.amountReceived, result.amountReceived)],
+  );
   const held = pi.amountCapturable;
   const journals = held > 0n ? [releaseJournal({ reference: `release:${attempt.id}`, amount: held })] : [];
   const updated = await updatePaymentIntent(tx, pi, {
@@ -213,6 +237,31 @@ export async function applyCancelResult(
     updateAttempt(tx, attempt.id, { status: "succeeded" }),
     ...journals.map((j) => post(tx, updated, j)),
     emit(tx, "payment_intent.canceled", updated),
+  ]);
+  return { ok: true, value: updated };
+}
+
+/**
+ * The PSP authorized or captured in a currency other than ours: nothing of it can be booked. The
+ * payment ends `failed` (terminal, shown as canceled) with nothing in the ledger; the finance
+ * exception recorded by the compare step carries both sides so the money is returned at the PSP.
+ */
+async function applyUnbookableAuthorization(
+  tx: DbOrTx,
+  pi: PaymentIntentRow,
+  attemptId: string,
+  pspIds: { pspPaymentIntentId: string | null },
+): Promise<Applied> {
+  const message = "The payment processor reported a result that does not match this payment; it was not booked and is under review.";
+  const updated = await updatePaymentIntent(tx, pi, {
+    ...pspIds,
+    status: transition(pi.status, "authorization_failed", pi.id),
+    lastPaymentError: { type: "api_error", code: "psp_result_mismatch", message },
+    nextAction: null,
+  });
+  await pipelined([
+    updateAttempt(tx, attemptId, { status: "failed", failureCode: "psp_result_mismatch", failureMessage: message }),
+    emit(tx, "payment_intent.payment_failed", updated),
   ]);
   return { ok: true, value: updated };
 }

@@ -20,12 +20,14 @@ requires_action --authentication_failed--> requires_payment_method
 requires_action --authorization_succeeded--> authorized
 requires_action --authorization_captured--> captured
 requires_action --authorization_declined--> requires_payment_method
+requires_action --authorization_failed--> failed
 requires_action --cancel--> cancelling
 requires_action --confirm--> authorizing
 authorizing --authorization_succeeded--> authorized
 authorizing --authorization_captured--> captured
 authorizing --authorization_requires_action--> requires_action
 authorizing --authorization_declined--> requires_payment_method
+authorizing --authorization_failed--> failed
 authorized --capture--> capturing
 authorized --cancel--> cancelling
 authorized --authorization_captured--> captured
@@ -108,6 +110,7 @@ describe("payment state machine", () => {
       refunded: "succeeded",
       cancelling: "processing",
       cancelled: "canceled",
+      failed: "canceled",
       disputed: "succeeded",
     });
   });

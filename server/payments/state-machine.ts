@@ -9,6 +9,7 @@ export const PAYMENT_EVENTS = [
   "authorization_captured", // automatic capture: authorized and captured in one PSP call
   "authorization_requires_action",
   "authorization_declined",
+  "authorization_failed", // the PSP's result cannot be booked (another currency): terminal
   "authentication_completed", // 3-D Secure done, authorization resumes
   "authentication_failed",
   "capture", // capture call about to be made
@@ -39,6 +40,7 @@ export const TRANSITIONS: Table = {
     authorization_succeeded: "authorized", // PSP reports the authenticated result directly
     authorization_captured: "captured",
     authorization_declined: "requires_payment_method",
+    authorization_failed: "failed", // the PSP's result cannot be booked (see psp-compare.ts)
     cancel: "cancelling",
     // As at Stripe: confirming again replaces a challenge the PSP still reports as open (the
     // orchestrator first asks the PSP and applies a challenge already finished).
@@ -49,6 +51,7 @@ export const TRANSITIONS: Table = {
     authorization_captured: "captured",
     authorization_requires_action: "requires_action",
     authorization_declined: "requires_payment_method", // card declined or the PSP refused the request
+    authorization_failed: "failed", // the PSP's result cannot be booked (see psp-compare.ts)
   },
   authorized: { capture: "capturing", cancel: "cancelling", authorization_captured: "captured" },
   capturing: { capture_succeeded: "captured", capture_failed: "authorized" },
@@ -58,6 +61,7 @@ export const TRANSITIONS: Table = {
   disputed: { dispute_won: "captured", dispute_lost: "refunded" },
   refunded: {},
   cancelled: {},
+  failed: {},
 };
 
 export function nextStatus(from: PaymentStatus, event: PaymentEvent): PaymentStatus | undefined {
@@ -101,4 +105,4 @@ function describe(event: PaymentEvent): string {
 
 /** Statuses in which a PSP call is in flight and recovery may have to resolve the outcome. */
 export const IN_FLIGHT_STATUSES: readonly PaymentStatus[] = ["authorizing", "capturing", "cancelling"];
-export const TERMINAL_STATUSES: readonly PaymentStatus[] = ["refunded", "cancelled"];
+export const TERMINAL_STATUSES: readonly PaymentStatus[] = ["refunded", "cancelled", "failed"];

@@ -31,6 +31,7 @@ export function toStripeStatus(status: PaymentStatus): StripeIntentStatus {
     case "disputed":
       return "succeeded";
     case "cancelled":
+    case "failed": // terminal: cannot be confirmed again
       return "canceled";
   }
 }

@@ -17,7 +17,10 @@ export interface AuthorizeRequest extends PspCallContext {
   paymentMethod: string;
   captureMethod: "automatic" | "manual";
   returnUrl?: string | null;
-  /** Set when the PSP already has an intent for this payment (re-confirmation after a decline). */
+  /**
+   * Set when the PSP already has an intent for this payment (re-confirmation after a decline): the
+   * adapter first brings it up to date (amount, currency, capture method, payment method), then confirms.
+   */
   pspPaymentIntentId?: string | null;
 }
 
@@ -31,6 +34,16 @@ export interface PspCard {
   country: string | null;
 }
 
+/**
+ * What the PSP itself reports about the money of a result, for comparison with what we recorded
+ * (see server/payments/psp-compare.ts). Absent fields were not reported.
+ */
+export interface PspReported {
+  /** The PSP intent's amount (authorize) or the refund's amount (refund), in minor units. */
+  amount?: bigint;
+  currency?: string;
+}
+
 export interface PspFailure {
   code: string;
   declineCode?: string;
@@ -39,9 +52,9 @@ export interface PspFailure {
 
 /** `card` is absent or null when the PSP did not report it. */
 export type AuthorizeResult =
-  | { outcome: "authorized"; pspPaymentIntentId: string; pspChargeId: string | null; amountCapturable: bigint; card?: PspCard | null }
-  | { outcome: "captured"; pspPaymentIntentId: string; pspChargeId: string | null; amountCaptured: bigint; fee: bigint | null; card?: PspCard | null }
-  | { outcome: "requires_action"; pspPaymentIntentId: string; nextAction: Record<string, unknown> }
+  | ({ outcome: "authorized"; pspPaymentIntentId: string; pspChargeId: string | null; amountCapturable: bigint; card?: PspCard | null } & PspReported)
+  | ({ outcome: "captured"; pspPaymentIntentId: string; pspChargeId: string | null; amountCaptured: bigint; fee: bigint | null; card?: PspCard | null } & PspReported)
+  | ({ outcome: "requires_action"; pspPaymentIntentId: string; nextAction: Record<string, unknown> } & PspReported)
   | ({ outcome: "declined"; pspPaymentIntentId: string | null; pspChargeId?: string | null; card?: PspCard | null } & PspFailure)
   | ({ outcome: "failed"; pspPaymentIntentId: string | null } & PspFailure)
   | { outcome: "unknown"; reason: string };
@@ -51,7 +64,7 @@ export interface CaptureRequest extends PspCallContext {
   amount: bigint;
 }
 export type CaptureResult =
-  | { outcome: "captured"; amountCaptured: bigint; fee: bigint | null; pspChargeId: string | null }
+  | ({ outcome: "captured"; amountCaptured: bigint; fee: bigint | null; pspChargeId: string | null } & PspReported)
   | ({ outcome: "failed" } & PspFailure)
   | { outcome: "unknown"; reason: string };
 
@@ -60,7 +73,7 @@ export interface CancelRequest extends PspCallContext {
   reason?: string | null;
 }
 export type CancelResult =
-  | { outcome: "cancelled" }
+  | ({ outcome: "cancelled"; /** money the PSP reports as captured on the intent (a cancel must find none) */ amountReceived?: bigint } & PspReported)
   | ({ outcome: "failed" } & PspFailure)
   | { outcome: "unknown"; reason: string };
 
@@ -71,14 +84,15 @@ export interface RefundRequest extends PspCallContext {
   reason?: string | null;
 }
 export type RefundResult =
-  | { outcome: "succeeded"; pspRefundId: string }
-  | { outcome: "pending"; pspRefundId: string }
+  | ({ outcome: "succeeded"; pspRefundId: string } & PspReported)
+  | ({ outcome: "pending"; pspRefundId: string } & PspReported)
   | ({ outcome: "failed"; pspRefundId: string | null } & PspFailure)
   | { outcome: "unknown"; reason: string };
 
 /** The PSP's view of an intent, for recovery and reconciliation. */
 export interface PspIntentSnapshot {
   pspPaymentIntentId: string;
+  currency: string;
   status: "requires_payment_method" | "requires_confirmation" | "requires_action" | "processing" | "authorized" | "captured" | "cancelled";
   amount: bigint;
   amountCapturable: bigint;

@@ -26,6 +26,8 @@ import type { CreateRefundInput } from "../payments/schemas";
 import { serializePaymentIntent, serializeRefund } from "../payments/serialize";
 import { transition } from "../payments/state-machine";
 import type { RefundResult } from "../psp/types";
+import { compareCurrency, settleAmount } from "../payments/psp-compare";
+import { recordPspDisagreements } from "../payments/psp-disagreements";
 
 type Started = { kind: "done"; refund: RefundRow } | { kind: "call"; pi: PaymentIntentRow; refund: RefundRow; attempt: AttemptRow };
 
@@ -131,6 +133,20 @@ export async function applyRefundResult(
   ]);
   if (refund.status !== "pending" || !attempt || attempt.status !== "pending") return refund;
 
+  // Compare step (rule in payments/psp-compare.ts): a smaller refund than asked is booked as the
+  // PSP made it; a larger one or one in another currency books ours (never more than refundable).
+  let amount = refund.amount;
+  if (result.outcome !== "failed") {
+    const currency = compareCurrency(refund.currency, result.currency);
+    const settled = settleAmount("amount", refund.amount, refund.amount, result.amount, 1n);
+    await recordPspDisagreements(
+      tx,
+      { merchantId, paymentIntentId: pi.id, refundId: refund.id, attemptId: attempt.id, operation: "refund", pspReference: result.pspRefundId },
+      [...currency, ...settled.disagreements],
+    );
+    if (currency.length === 0) amount = settled.amount;
+  }
+
   switch (result.outcome) {
     case "pending": {
       // The attempt stays pending with the PSP's refund id: recovery asks the PSP for the final
@@ -148,7 +164,7 @@ export async function applyRefundResult(
     case "succeeded": {
       const [, done] = await pipelined([
         updateAttempt(tx, attempt.id, { status: "succeeded", pspReference: result.pspRefundId }),
-        updateRefund(tx, refund.id, { status: "succeeded", pspRefundId: result.pspRefundId }),
+        updateRefund(tx, refund.id, { status: "succeeded", pspRefundId: result.pspRefundId, amount }),
       ]);
       await settleRefundOnIntent(tx, pi, done);
       return done;

@@ -45,22 +45,42 @@ function classify(e: unknown): ErrorClass {
   return { kind: "unknown", reason: e instanceof Error ? e.message : String(e) };
 }
 
+const isUnexpectedState = (e: unknown) => e instanceof Stripe.errors.StripeInvalidRequestError && e.code === "payment_intent_unexpected_state";
+
+/** Maps the PSP intent after a confirmation to the normalized result, with the amounts the PSP reports. */
+function authorizeResultOf(pi: Stripe.PaymentIntent): AuthorizeResult {
+  const snap = snapshotOf(pi);
+  const reported = { amount: snap.amount, currency: snap.currency };
+  switch (snap.status) {
+    case "authorized":
+      return { outcome: "authorized", pspPaymentIntentId: pi.id, pspChargeId: chargeId(pi), amountCapturable: snap.amountCapturable, card: snap.card, ...reported };
+    case "captured":
+      return { outcome: "captured", pspPaymentIntentId: pi.id, pspChargeId: chargeId(pi), amountCaptured: snap.amountReceived, fee: feeOf(pi), card: snap.card, ...reported };
+    case "requires_action":
+      return { outcome: "requires_action", pspPaymentIntentId: pi.id, nextAction: snap.nextAction ?? {}, ...reported };
+    case "requires_payment_method":
+      return { outcome: "declined", pspPaymentIntentId: pi.id, pspChargeId: snap.pspChargeId, card: snap.card, ...(snap.lastError ?? { code: "card_declined", message: "Your card was declined." }) };
+    case "cancelled":
+      return { outcome: "failed", pspPaymentIntentId: pi.id, code: "payment_intent_canceled", message: "The PSP cancelled this payment." };
+    case "requires_confirmation":
+    case "processing":
+      return { outcome: "unknown", reason: `PSP status ${pi.status}` };
+  }
+}
+
 export class StripeAdapter implements PspAdapter {
   readonly name = "stripe";
   constructor(private readonly stripe: Stripe) {}
 
   async authorize(req: AuthorizeRequest): Promise<AuthorizeResult> {
     try {
-      const common = {
-        payment_method: req.paymentMethod,
-        expand: EXPAND,
-        ...(req.returnUrl ? { return_url: req.returnUrl } : {}),
-      };
       const pi = req.pspPaymentIntentId
-        ? await this.stripe.paymentIntents.confirm(req.pspPaymentIntentId, common, { idempotencyKey: req.idempotencyKey })
+        ? await this.reconfirm(req, req.pspPaymentIntentId)
         : await this.stripe.paymentIntents.create(
             {
-              ...common,
+              payment_method: req.paymentMethod,
+              expand: EXPAND,
+              ...(req.returnUrl ? { return_url: req.returnUrl } : {}),
               amount: Number(req.amount),
               currency: req.currency,
               capture_method: req.captureMethod,
@@ -69,28 +89,7 @@ export class StripeAdapter implements PspAdapter {
             },
             { idempotencyKey: req.idempotencyKey },
           );
-      const snap = snapshotOf(pi);
-      switch (snap.status) {
-        case "authorized":
-          return { outcome: "authorized", pspPaymentIntentId: pi.id, pspChargeId: chargeId(pi), amountCapturable: snap.amountCapturable, card: snap.card };
-        case "captured":
-          return { outcome: "captured", pspPaymentIntentId: pi.id, pspChargeId: chargeId(pi), amountCaptured: snap.amountReceived, fee: feeOf(pi), card: snap.card };
-        case "requires_action":
-          return { outcome: "requires_action", pspPaymentIntentId: pi.id, nextAction: snap.nextAction ?? {} };
-        case "requires_payment_method":
-          return {
-            outcome: "declined",
-            pspPaymentIntentId: pi.id,
-            pspChargeId: snap.pspChargeId,
-            card: snap.card,
-            ...(snap.lastError ?? { code: "card_declined", message: "Your card was declined." }),
-          };
-        case "cancelled":
-          return { outcome: "failed", pspPaymentIntentId: pi.id, code: "payment_intent_canceled", message: "The PSP cancelled this payment." };
-        case "requires_confirmation":
-        case "processing":
-          return { outcome: "unknown", reason: `PSP status ${pi.status}` };
-      }
+      return authorizeResultOf(pi);
     } catch (e) {
       const c = classify(e);
       if (c.kind === "unknown") return { outcome: "unknown", reason: c.reason };
@@ -99,15 +98,49 @@ export class StripeAdapter implements PspAdapter {
     }
   }
 
-  async capture(req: CaptureRequest): Promise<CaptureResult> {
+  /**
+   * Re-confirmation of the PSP intent a declined attempt left behind. Whatever the merchant changed
+   * since (amount, currency, capture method, payment method) is sent to the PSP first, so the charge
+   * is made on our current terms. Both calls carry keys derived from the attempt's: a retried
+   * attempt replays them, never charging twice nor a different amount. When the PSP refuses because
+   * its intent already moved on (this attempt's confirm committed and its key expired), its real
+   * state is reported instead of a failure.
+   */
+  private async reconfirm(req: AuthorizeRequest, id: string): Promise<Stripe.PaymentIntent> {
     try {
-      const pi = await this.stripe.paymentIntents.capture(
-        req.pspPaymentIntentId,
-        { amount_to_capture: Number(req.amount), expand: EXPAND },
+      await this.stripe.paymentIntents.update(
+        id,
+        { amount: Number(req.amount), currency: req.currency, capture_method: req.captureMethod, payment_method: req.paymentMethod },
+        { idempotencyKey: `${req.idempotencyKey}:update` },
+      );
+      return await this.stripe.paymentIntents.confirm(
+        id,
+        { payment_method: req.paymentMethod, expand: EXPAND, ...(req.returnUrl ? { return_url: req.returnUrl } : {}) },
         { idempotencyKey: req.idempotencyKey },
       );
+    } catch (e) {
+      if (!isUnexpectedState(e)) throw e;
+      return this.stripe.paymentIntents.retrieve(id, { expand: EXPAND });
+    }
+  }
+
+  async capture(req: CaptureRequest): Promise<CaptureResult> {
+    try {
+      let pi: Stripe.PaymentIntent;
+      try {
+        pi = await this.stripe.paymentIntents.capture(
+          req.pspPaymentIntentId,
+          { amount_to_capture: Number(req.amount), expand: EXPAND },
+          { idempotencyKey: req.idempotencyKey },
+        );
+      } catch (e) {
+        // Already captured at the PSP (outside Payrail, or this attempt's key expired): report what it holds.
+        if (!isUnexpectedState(e)) throw e;
+        pi = await this.stripe.paymentIntents.retrieve(req.pspPaymentIntentId, { expand: EXPAND });
+        if (pi.status !== "succeeded") throw e;
+      }
       if (pi.status !== "succeeded") return { outcome: "unknown", reason: `PSP status ${pi.status} after capture` };
-      return { outcome: "captured", amountCaptured: BigInt(pi.amount_received), fee: feeOf(pi), pspChargeId: chargeId(pi) };
+      return { outcome: "captured", amountCaptured: BigInt(pi.amount_received), fee: feeOf(pi), pspChargeId: chargeId(pi), amount: BigInt(pi.amount), currency: pi.currency };
     } catch (e) {
       const c = classify(e);
       return c.kind === "unknown" ? { outcome: "unknown", reason: c.reason } : { outcome: "failed", ...c.failure };
@@ -121,7 +154,9 @@ export class StripeAdapter implements PspAdapter {
         req.reason ? { cancellation_reason: req.reason as Stripe.PaymentIntentCancelParams.CancellationReason } : {},
         { idempotencyKey: req.idempotencyKey },
       );
-      return pi.status === "canceled" ? { outcome: "cancelled" } : { outcome: "unknown", reason: `PSP status ${pi.status} after cancel` };
+      return pi.status === "canceled"
+        ? { outcome: "cancelled", amountReceived: BigInt(pi.amount_received ?? 0), amount: BigInt(pi.amount), currency: pi.currency }
+        : { outcome: "unknown", reason: `PSP status ${pi.status} after cancel` };
     } catch (e) {
       const c = classify(e);
       return c.kind === "unknown" ? { outcome: "unknown", reason: c.reason } : { outcome: "failed", ...c.failure };

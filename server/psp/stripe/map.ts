@@ -72,6 +72,7 @@ export function failureOf(err: { code?: string | null; decline_code?: string | n
 export function snapshotOf(pi: Intent): PspIntentSnapshot {
   return {
     pspPaymentIntentId: pi.id,
+    currency: pi.currency,
     status: mapIntentStatus(pi.status),
     amount: BigInt(pi.amount),
     amountCapturable: BigInt(pi.amount_capturable ?? 0),
@@ -86,13 +87,14 @@ export function snapshotOf(pi: Intent): PspIntentSnapshot {
 
 /** Exhaustive mapping of a Stripe refund; an unknown status stays pending, never success. */
 export function refundResultOf(r: Stripe.Refund): Exclude<RefundResult, { outcome: "unknown" }> {
+  const reported = { amount: BigInt(r.amount), currency: r.currency };
   switch (r.status) {
     case "succeeded":
-      return { outcome: "succeeded", pspRefundId: r.id };
+      return { outcome: "succeeded", pspRefundId: r.id, ...reported };
     case "failed":
     case "canceled":
       return { outcome: "failed", pspRefundId: r.id, code: r.failure_reason ?? "refund_failed", message: "The PSP could not refund this payment." };
     default:
-      return { outcome: "pending", pspRefundId: r.id };
+      return { outcome: "pending", pspRefundId: r.id, ...reported };
   }
 }

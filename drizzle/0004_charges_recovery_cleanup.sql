@@ -1,5 +1,6 @@
 CREATE TYPE "public"."balance_transaction_type" AS ENUM('charge', 'refund');--> statement-breakpoint
 CREATE TYPE "public"."charge_status" AS ENUM('pending', 'succeeded', 'failed');--> statement-breakpoint
+ALTER TYPE "public"."attempt_status" ADD VALUE 'exhausted';--> statement-breakpoint
 CREATE TABLE "balance_transactions" (
 	"id" text PRIMARY KEY NOT NULL,
 	"merchant_id" text NOT NULL,
@@ -55,6 +56,10 @@ CREATE TABLE "charges" (
 	CONSTRAINT "charges_amounts_consistent" CHECK ("charges"."amount_captured" >= 0 and "charges"."amount_captured" <= "charges"."amount" and "charges"."amount_refunded" >= 0 and "charges"."amount_refunded" <= "charges"."amount_captured")
 );
 --> statement-breakpoint
+DROP INDEX "payment_attempts_pending_idx";--> statement-breakpoint
+ALTER TABLE "payment_attempts" ADD COLUMN "recovery_tries" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE "payment_attempts" ADD COLUMN "next_attempt_at" timestamp with time zone DEFAULT now();--> statement-breakpoint
+ALTER TABLE "payment_attempts" ADD COLUMN "last_psp_answer" jsonb;--> statement-breakpoint
 ALTER TABLE "payment_intents" ADD COLUMN "latest_charge_id" text;--> statement-breakpoint
 ALTER TABLE "payment_intents" ADD COLUMN "client_secret" text;--> statement-breakpoint
 ALTER TABLE "payment_intents" ADD COLUMN "customer" text;--> statement-breakpoint
@@ -75,4 +80,7 @@ CREATE INDEX "balance_transactions_merchant_created_idx" ON "balance_transaction
 CREATE INDEX "balance_transactions_source_idx" ON "balance_transactions" USING btree ("source_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "charges_attempt_uq" ON "charges" USING btree ("attempt_id");--> statement-breakpoint
 CREATE INDEX "charges_merchant_created_idx" ON "charges" USING btree ("merchant_id","created_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
-CREATE INDEX "charges_intent_idx" ON "charges" USING btree ("payment_intent_id");
+CREATE INDEX "charges_intent_idx" ON "charges" USING btree ("payment_intent_id");--> statement-breakpoint
+CREATE INDEX "payment_attempts_due_idx" ON "payment_attempts" USING btree ("next_attempt_at") WHERE "payment_attempts"."status" in ('pending','requires_action');--> statement-breakpoint
+ALTER TABLE "payment_intents" DROP COLUMN "psp";--> statement-breakpoint
+ALTER TABLE "events" DROP COLUMN "published_at";
