@@ -18,6 +18,10 @@ const schema = z.object({
   PSP_TIMEOUT_MS: optional(z.coerce.number().int().positive()),
   /** How often the Stripe SDK repeats a failed call (same idempotency key) before we record "unknown". */
   PSP_MAX_NETWORK_RETRIES: optional(z.coerce.number().int().min(0).max(5)),
+  /** "1": with NODE_ENV=production, refuse to start unless a real PSP is configured. */
+  PAYRAIL_REQUIRE_PSP: optional(z.enum(["0", "1"]).transform((v) => v === "1")),
+  /** Port of the simulator the launcher starts (npm run dev / npm start). */
+  SIMULATOR_PORT: optional(z.coerce.number().int().min(0).max(65535)),
   LOG_LEVEL: optional(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])),
 });
 
