@@ -24,7 +24,7 @@ export class FormDecodeError extends Error {
 }
 
 // A key segment named __proto__ (qs would drop it silently; the client must hear it was refused).
-const PROTO_SEGMENT = /(^|\[)__proto__(\]|$)/;
+const PROTO_SEGMENT = /(^|\[)__proto__(\]|\[|$)/;
 
 export function decodeForm(body: string): Params {
   if (!body) return {};
