@@ -22,6 +22,10 @@ const schema = z.object({
   PAYRAIL_PUBLIC_URL: optional(z.string().url()),
   /** Recovery tries (with exponential backoff) before an unresolved PSP call becomes a finance exception. */
   RECOVERY_MAX_TRIES: optional(z.coerce.number().int().min(1).max(50)),
+  /** "1": with NODE_ENV=production, refuse to start unless a real PSP is configured. */
+  PAYRAIL_REQUIRE_PSP: optional(z.enum(["0", "1"]).transform((v) => v === "1")),
+  /** Port of the simulator the launcher starts (npm run dev / npm start). */
+  SIMULATOR_PORT: optional(z.coerce.number().int().min(0).max(65535)),
   LOG_LEVEL: optional(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])),
 });
 

@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   api_key_invalid: [401, "invalid_request_error"],
   unauthorized: [401, "invalid_request_error"],
   forbidden: [403, "invalid_request_error"],
+  request_too_large: [413, "invalid_request_error"],
   psp_unavailable: [502, "api_error"],
   internal_error: [500, "api_error"],
 } as const satisfies Record<string, readonly [number, string]>;
@@ -31,6 +32,8 @@ export interface ErrorDetails {
   declineCode?: string;
   /** Extra fields merged into the REST error body (e.g. the payment_intent on a decline). */
   extra?: Record<string, unknown>;
+  /** Internal context (e.g. the PSP's raw error text): logged with the request id, never sent to the client. */
+  log?: Record<string, unknown>;
 }
 
 export class DomainError extends Error {

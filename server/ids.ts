@@ -17,3 +17,6 @@ export function derivedId(prefix: string, scope: string, key: string, length = 2
   for (let i = 0; i < length; i++) out += ALPHABET[digest[i]! % 62];
   return out;
 }
+
+/** Identifies one API request in responses (Request-Id, error messages) and in the logs. */
+export const newRequestId = (): string => `req_${randomBytes(12).toString("hex")}`;

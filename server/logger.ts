@@ -2,7 +2,7 @@ import pino from "pino";
 import { env } from "./env";
 
 /** Structured logs; secrets and card data are redacted by path so a careless log call cannot leak them. */
-export const logger = pino({
+const options: pino.LoggerOptions = {
   level: env().LOG_LEVEL ?? (env().NODE_ENV === "test" ? "silent" : "info"),
   base: { service: "payrail" },
   redact: {
@@ -20,4 +20,12 @@ export const logger = pino({
     ],
     censor: "[redacted]",
   },
-});
+};
+
+/** The logger with the product's options, writing to `destination` (stdout by default; tests capture lines). */
+export function createLogger(destination?: pino.DestinationStream, level?: pino.LevelWithSilent): pino.Logger {
+  const opts = level ? { ...options, level } : options;
+  return destination ? pino(opts, destination) : pino(opts);
+}
+
+export const logger = createLogger();

@@ -1,12 +1,14 @@
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { NextRequest } from "next/server";
 
 /**
  * Serves the real Next route handler modules over HTTP without a Next build, so API tests can drive
  * them with the official stripe SDK in-process. Routing mirrors the app/ folder.
  */
 type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
-type RouteModule = Partial<Record<"GET" | "POST", Handler>>;
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+type RouteModule = Partial<Record<Method, Handler>>;
 
 const ROUTES: [RegExp, () => Promise<RouteModule>][] = [
   [/^\/v1\/payment_intents$/, () => import("@/app/v1/payment_intents/route") as unknown as Promise<RouteModule>],
@@ -23,6 +25,8 @@ const ROUTES: [RegExp, () => Promise<RouteModule>][] = [
   [/^\/v1\/events$/, () => import("@/app/v1/events/route") as unknown as Promise<RouteModule>],
   [/^\/v1\/events\/(?<id>[^/]+)$/, () => import("@/app/v1/events/[id]/route") as unknown as Promise<RouteModule>],
   [/^\/api\/trpc\/[^/]+$/, () => import("@/app/api/trpc/[trpc]/route") as unknown as Promise<RouteModule>],
+  // Last, like Next's catch-all: any other /v1 path.
+  [/^\/v1\/.+$/, () => import("@/app/v1/[...path]/route") as unknown as Promise<RouteModule>],
 ];
 
 async function toRequest(req: IncomingMessage, base: string): Promise<Request> {
@@ -34,24 +38,35 @@ async function toRequest(req: IncomingMessage, base: string): Promise<Request> {
   return new Request(new URL(req.url ?? "/", base), { method: req.method, headers, body: req.method === "GET" ? undefined : body });
 }
 
+async function send(res: ServerResponse, response: Response): Promise<void> {
+  res.writeHead(response.status, Object.fromEntries(response.headers));
+  res.end(Buffer.from(await response.arrayBuffer()));
+}
+
 export async function startApiServer(): Promise<{ url: string; port: number; close(): Promise<void> }> {
   const server: Server = createServer(async (req, res) => {
     try {
       const base = `http://${req.headers.host ?? "127.0.0.1"}`;
       const path = new URL(req.url ?? "/", base).pathname;
+      // Like Next: the proxy sees paths with %-escapes first, then route params arrive decoded.
+      if (path.includes("%")) {
+        const { proxy } = await import("@/proxy");
+        const early = proxy(new NextRequest(new URL(req.url ?? "/", base)));
+        if (!early.headers.has("x-middleware-next")) return void send(res, early);
+      }
       for (const [re, load] of ROUTES) {
         const m = re.exec(path);
         if (!m) continue;
         const mod = await load();
-        const handler = mod[(req.method ?? "GET") as "GET" | "POST"];
+        const handler = mod[(req.method ?? "GET") as Method];
         if (!handler) break;
-        const response = await handler(await toRequest(req, base), { params: Promise.resolve({ ...m.groups }) });
-        res.writeHead(response.status, Object.fromEntries(response.headers));
-        res.end(Buffer.from(await response.arrayBuffer()));
+        const params = Object.fromEntries(Object.entries({ ...m.groups }).map(([k, v]) => [k, decodeURIComponent(v)]));
+        const response = await handler(await toRequest(req, base), { params: Promise.resolve(params) });
+        await send(res, response);
         return;
       }
-      res.writeHead(404, { "content-type": "application/json" });
-      res.end(JSON.stringify({ error: { type: "invalid_request_error", code: "resource_missing", message: `Unrecognized request URL (${req.method}: ${path}).` } }));
+      res.writeHead(405);
+      res.end();
     } catch (e) {
       res.writeHead(500);
       res.end(String(e));

@@ -3,9 +3,14 @@ import { index, integer, pgTable, primaryKey, text, timestamp } from "drizzle-or
 import { merchants } from "./merchants";
 
 /**
- * One row per (merchant, key). Reserved before the work starts (status in_progress, locked_at);
- * the response is stored in the same transaction as the effect that produced it.
+ * Life of a key: in_progress (a request holds it, locked_at) -> completed (answer stored in the
+ * effect's transaction, replayed from then on) or resumable (the run ended without an answer: PSP
+ * unreachable or an unexpected error; the same request retried takes it back and resumes the
+ * recorded work). Every state is deleted once past the retention time.
  */
+export const IDEMPOTENCY_KEY_STATUSES = ["in_progress", "resumable", "completed"] as const;
+
+/** One row per (merchant, key), reserved before the work starts. */
 export const idempotencyKeys = pgTable(
   "idempotency_keys",
   {
@@ -13,7 +18,7 @@ export const idempotencyKeys = pgTable(
     key: text("key").notNull(),
     requestHash: text("request_hash").notNull(),
     requestPath: text("request_path").notNull(),
-    status: text("status", { enum: ["in_progress", "completed"] }).notNull(),
+    status: text("status", { enum: IDEMPOTENCY_KEY_STATUSES }).notNull(),
     lockedAt: timestamp("locked_at", { withTimezone: true }),
     responseStatus: integer("response_status"),
     responseBody: text("response_body"),

@@ -1,4 +1,5 @@
 import { migrateDatabase } from "../../db/migrate";
+import { env } from "../../server/env";
 import { startEmbeddedPostgres } from "./embedded-pg";
 import { recordRunningDatabaseUrl } from "./running-url";
 
@@ -10,7 +11,7 @@ export interface AppDatabase {
 
 /** DATABASE_URL when set, otherwise the embedded cluster; either way migrated to the latest schema. */
 export async function prepareDatabase(): Promise<AppDatabase> {
-  const configured = process.env.DATABASE_URL || undefined;
+  const configured = env().DATABASE_URL;
   let db: AppDatabase;
   if (configured) {
     db = { url: configured, embedded: false, stop: async () => {} };

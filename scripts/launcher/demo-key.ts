@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { env } from "../../server/env";
 import { generateSecretKey } from "../../server/merchants/api-keys";
 import { DATA_DIR, DEMO_KEY_FILE } from "./paths";
 
@@ -7,7 +8,7 @@ import { DATA_DIR, DEMO_KEY_FILE } from "./paths";
  * kept in .data/demo-secret-key (0600), because the database only stores its hash.
  */
 export function demoSecretKey(): string {
-  const fromEnv = process.env.DEMO_SECRET_KEY;
+  const fromEnv = env().DEMO_SECRET_KEY;
   if (fromEnv) return fromEnv;
   const existing = readKeyFile();
   if (existing) return existing;

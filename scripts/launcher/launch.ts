@@ -3,9 +3,12 @@
  * -> demo seed -> Next child. When the child exits, everything started here is stopped in reverse.
  */
 import type { ChildProcess } from "node:child_process";
+import { env } from "../../server/env";
+import { isLiveKey, pspConfigurationError, pspMode } from "../../server/psp/mode";
 import { seedDemo } from "../seed";
 import { printBanner } from "./banner";
 import { prepareDatabase } from "./database";
+import { DEMO_KEY_FILE } from "./paths";
 import { demoSecretKey } from "./demo-key";
 import { exitAfterCleanup, handleSignals, isExiting, onCleanup } from "./lifecycle";
 import { hasProductionBuild, spawnNext, type NextMode } from "./next-app";
@@ -15,6 +18,12 @@ import { preparePsp } from "./psp";
 const READY_TIMEOUT_MS = 120_000;
 
 export async function launch(mode: NextMode): Promise<void> {
+  // `next start` runs with NODE_ENV=production, so the launcher applies the production rules too.
+  const refused = configurationError(mode);
+  if (refused) {
+    console.error(`[launcher] ${refused}`);
+    process.exit(1);
+  }
   if (mode === "start" && !hasProductionBuild()) {
     console.error("[launcher] No production build (.next/BUILD_ID is missing). Run `npm run build` first.");
     process.exit(1);
@@ -37,7 +46,11 @@ export async function launch(mode: NextMode): Promise<void> {
     onCleanup(db.stop);
     const psp = await preparePsp(appPort);
     onCleanup(psp.close);
-    const seed = await seedDemo(db.url, { secretKey: demoSecretKey(), pspApiBase: psp.apiBase });
+    const secretKey = demoSecretKey();
+    if (isLiveKey(secretKey) && pspMode(env()) === "simulated") {
+      throw new Error("The demo key is a live key (sk_live_...) but the PSP is simulated: use a sk_test_ key, or configure STRIPE_SECRET_KEY.");
+    }
+    const seed = await seedDemo(db.url, { secretKey, pspApiBase: psp.apiBase });
     if (seed.demoPayments > 0) console.log(`[launcher] seeded ${seed.demoPayments} demo payment intents`);
     if (isExiting()) return;
 
@@ -47,7 +60,8 @@ export async function launch(mode: NextMode): Promise<void> {
     });
     if (await waitForPort(appPort, "127.0.0.1", READY_TIMEOUT_MS)) {
       if (child.exitCode === null && !isExiting()) {
-        printBanner({ mode, appPort, databaseUrl: db.url, embeddedDb: db.embedded, psp, merchantId: seed.merchantId, secretKey: seed.secretKey });
+        const keySource = env().DEMO_SECRET_KEY ? "DEMO_SECRET_KEY" : DEMO_KEY_FILE;
+        printBanner({ mode, appPort, databaseUrl: db.url, embeddedDb: db.embedded, psp, merchantId: seed.merchantId, secretKey: seed.secretKey, keySource });
       }
     } else {
       console.warn(`[launcher] Next did not accept connections on port ${appPort} within ${READY_TIMEOUT_MS / 1000}s`);
@@ -58,14 +72,18 @@ export async function launch(mode: NextMode): Promise<void> {
   }
 }
 
+function configurationError(mode: NextMode): string | undefined {
+  const e = env();
+  return pspConfigurationError({ ...e, NODE_ENV: mode === "start" ? "production" : e.NODE_ENV });
+}
+
 /** PORT if set (must be free: the webhook URL depends on it), else 3000 or the next free port. */
 async function chooseAppPort(): Promise<number> {
-  const fromEnv = process.env.PORT;
-  if (fromEnv) {
-    const port = Number(fromEnv);
-    if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`PORT must be a port number, got '${fromEnv}'`);
-    if (!(await isPortFree(port))) throw new Error(`PORT ${port} is already in use`);
-    return port;
+  const configured = env().PORT;
+  if (configured !== undefined) {
+    if (configured > 65535) throw new Error(`PORT must be a port number, got '${configured}'`);
+    if (!(await isPortFree(configured))) throw new Error(`PORT ${configured} is already in use`);
+    return configured;
   }
   const port = await pickPort(3000);
   if (port !== 3000) console.log(`[launcher] port 3000 is taken; using ${port}`);

@@ -1,3 +1,5 @@
+import { env } from "../../server/env";
+import { pspMode } from "../../server/psp/mode";
 import { startSimulator } from "../../server/psp/simulator/server";
 
 export const SIMULATOR_WEBHOOK_SECRET = "whsec_simulator";
@@ -14,12 +16,13 @@ export interface PspSetup {
 /** Real Stripe when a key is configured; otherwise the in-process simulator posting webhooks to the app. */
 export async function preparePsp(appPort: number): Promise<PspSetup> {
   const noop = async () => {};
-  if (process.env.STRIPE_SECRET_KEY) return { kind: "stripe", env: {}, close: noop };
-  if (process.env.STRIPE_API_BASE) return { kind: "external", apiBase: process.env.STRIPE_API_BASE, env: {}, close: noop };
+  const e = env();
+  if (e.STRIPE_API_BASE) return { kind: pspMode(e) === "real" ? "stripe" : "external", apiBase: e.STRIPE_API_BASE, env: {}, close: noop };
+  if (e.STRIPE_SECRET_KEY) return { kind: "stripe", env: {}, close: noop };
 
-  const webhookSecret = process.env.STRIPE_WEBHOOK_SECRET || SIMULATOR_WEBHOOK_SECRET;
+  const webhookSecret = e.STRIPE_WEBHOOK_SECRET ?? SIMULATOR_WEBHOOK_SECRET;
   const opts = { host: "127.0.0.1", webhookUrl: `http://127.0.0.1:${appPort}/api/webhooks/stripe`, webhookSecret };
-  const preferred = Number(process.env.SIMULATOR_PORT || 12111);
+  const preferred = e.SIMULATOR_PORT ?? 12111;
   const sim = await startSimulator({ ...opts, port: preferred }).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== "EADDRINUSE") throw err;
     console.log(`[launcher] port ${preferred} is taken; the simulator uses a free port instead`);

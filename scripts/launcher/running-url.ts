@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { DEFAULT_DATABASE_URL } from "../../db/client";
+import { env } from "../../server/env";
 import { RUNNING_DB_URL_FILE } from "./paths";
 
 /**
@@ -13,7 +14,8 @@ export function recordRunningDatabaseUrl(url: string): () => void {
 
 /** DATABASE_URL, else the running embedded cluster, else the local server's `payrail` database. */
 export function resolveDatabaseUrl(): string {
-  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
+  const configured = env().DATABASE_URL;
+  if (configured) return configured;
   if (existsSync(RUNNING_DB_URL_FILE)) return readFileSync(RUNNING_DB_URL_FILE, "utf8").trim();
   return DEFAULT_DATABASE_URL;
 }

@@ -17,7 +17,7 @@ export async function getCharge(ctx: Ctx, id: string) {
 
 export async function listChargesPage(ctx: Ctx, params: URLSearchParams) {
   const paymentIntentId = params.get("payment_intent") ?? undefined;
-  const { rows, hasMore } = await listCharges(ctx.db, { merchantId: ctx.merchantId, paymentIntentId, ...page(params) });
+  const { rows, hasMore } = await listCharges(ctx.db, { merchantId: ctx.merchantId, paymentIntentId, ...(await page(params, "charge", (id) => findCharge(ctx.db, ctx.merchantId, id))) });
   return serializeList("/v1/charges", rows.map(serializeCharge), hasMore);
 }
 
@@ -36,6 +36,6 @@ export async function listBalanceTransactionsPage(ctx: Ctx, params: URLSearchPar
     throw new DomainError("parameter_invalid", `Invalid type: must be one of ${BALANCE_TRANSACTION_TYPES.join(", ")}.`, { param: "type" });
   }
   const paymentIntentId = params.get("payrail_payment_intent") ?? undefined;
-  const { rows, hasMore } = await listBalanceTransactions(ctx.db, { merchantId: ctx.merchantId, source, type, paymentIntentId, ...page(params) });
+  const { rows, hasMore } = await listBalanceTransactions(ctx.db, { merchantId: ctx.merchantId, source, type, paymentIntentId, ...(await page(params, "balance_transaction", (id) => findBalanceTransaction(ctx.db, ctx.merchantId, id))) });
   return serializeList("/v1/balance_transactions", rows.map((t) => serializeBalanceTransaction(t)), hasMore);
 }

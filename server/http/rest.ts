@@ -1,15 +1,19 @@
-import { randomUUID } from "node:crypto";
 import type { z } from "zod";
 import type { Db } from "@/db/client";
 import { getDatabase } from "@/server/db";
 import { DomainError } from "../errors";
+import { newRequestId } from "../ids";
 import { withIdempotency, type StoredResponse } from "../idempotency/with-idempotency";
+import { safeErrorLog } from "../log-safe";
 import { logger } from "../logger";
 import { merchantForApiKey } from "../merchants/api-keys";
 import type { CallOptions, Outcome, PaymentsContext } from "../payments/context";
 import { getPsp } from "../psp";
 import { runInRequest } from "../request-context";
-import { decodeForm } from "./stripe-form";
+import { readBodyText } from "./body";
+import { findInputProblem, hasUnsafeCharacters, isSafePath, MAX_INPUT_DEPTH } from "./input-guard";
+import { refuseLiveKeyWithoutPsp } from "./live-keys";
+import { decodeForm, FormDecodeError } from "./stripe-form";
 import { stripeErrorBody, toDomainError } from "./stripe-errors";
 
 export interface RestContext extends PaymentsContext {
@@ -23,9 +27,16 @@ function respond(res: StoredResponse, extra: Record<string, string> = {}): Respo
   return new Response(res.body, { status: res.status, headers: { ...JSON_HEADERS, ...extra } });
 }
 
-function errorResponse(e: unknown, requestId: string): Response {
-  const err = toDomainError(e);
-  if (err.code === "internal_error") logger.error({ requestId, err: e }, "unhandled error in merchant API");
+function errorResponse(e: unknown, request: Request, requestId: string): Response {
+  let err = toDomainError(e);
+  const where = { requestId, method: request.method, path: new URL(request.url).pathname };
+  if (err.code === "internal_error") {
+    // Never the error's message: database errors quote the query's parameters (the request's data).
+    logger.error({ ...where, err: safeErrorLog(e) }, "unhandled error in merchant API");
+    err = new DomainError("internal_error", `${err.message} (request ${requestId})`);
+  } else if (err.details.log) {
+    logger.warn({ ...where, code: err.code, ...err.details.log }, "merchant API request ended without an answer");
+  }
   return respond({ status: err.httpStatus, body: JSON.stringify(stripeErrorBody(err)) });
 }
 
@@ -35,10 +46,12 @@ function errorResponse(e: unknown, requestId: string): Response {
  */
 async function served(request: Request, work: (seen: { merchantId?: string }) => Promise<Response>): Promise<Response> {
   const started = performance.now();
-  const requestId = `req_${randomUUID().replaceAll("-", "")}`;
+  const requestId = newRequestId();
   const seen: { merchantId?: string } = {};
   const info = { requestId, idempotencyKey: request.headers.get("idempotency-key") };
-  const response = await runInRequest(info, () => work(seen)).catch((e: unknown) => errorResponse(e, requestId));
+  const response = await checkUrl(request)
+    .then(() => runInRequest(info, () => work(seen)))
+    .catch((e: unknown) => errorResponse(e, request, requestId));
   response.headers.set("request-id", requestId);
   logger.info(
     {
@@ -55,32 +68,66 @@ async function served(request: Request, work: (seen: { merchantId?: string }) =>
   return response;
 }
 
+/** Ids in the path and query parameters are compared with stored text: refuse what no stored value can be. */
+async function checkUrl(request: Request): Promise<void> {
+  const url = new URL(request.url);
+  if (!isSafePath(url.pathname)) {
+    throw new DomainError("resource_missing", "No such object: the URL path is not valid UTF-8 text.");
+  }
+  for (const [name, value] of url.searchParams) {
+    if (hasUnsafeCharacters(name) || hasUnsafeCharacters(value)) throw unsafeParam(name);
+  }
+}
+
+const unsafeParam = (param: string | undefined) =>
+  new DomainError("parameter_invalid", `Invalid ${param ?? "request"}: strings may not contain NUL bytes or unpaired UTF-16 surrogates.`, param ? { param } : {});
+
 async function authenticate(request: Request, db: Db): Promise<string> {
   const header = request.headers.get("authorization") ?? "";
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   const basic = /^Basic\s+(\S+)$/i.exec(header);
   const key = match?.[1] ?? (basic ? Buffer.from(basic[1]!, "base64").toString().split(":")[0] : undefined);
   if (!key) throw new DomainError("unauthorized", "You did not provide an API key. Use Authorization: Bearer sk_test_...");
+  refuseLiveKeyWithoutPsp(key);
   const merchantId = await merchantForApiKey(db, key);
   if (!merchantId) throw new DomainError("api_key_invalid", "Invalid API Key provided.");
   return merchantId;
 }
 
-/** Stripe clients send form bodies with bracket notation; JSON is accepted too. */
+/** Stripe clients send form bodies with bracket notation; JSON is accepted too. Limits: see body.ts, stripe-form.ts, input-guard.ts. */
 async function readParams(request: Request): Promise<Record<string, unknown>> {
-  const text = await request.text();
+  const text = await readBodyText(request);
   if (!text) return {};
   const type = request.headers.get("content-type") ?? "";
+  let params: Record<string, unknown>;
   if (type.includes("application/json")) {
+    let parsed: unknown;
     try {
-      const parsed: unknown = JSON.parse(text);
-      if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+      parsed = JSON.parse(text);
     } catch {
-      /* fall through */
+      parsed = undefined;
     }
-    throw new DomainError("parameter_invalid", "The request body is not a valid JSON object.");
+    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
+      throw new DomainError("parameter_invalid", "The request body is not a valid JSON object.");
+    }
+    params = parsed as Record<string, unknown>;
+  } else {
+    try {
+      params = decodeForm(text);
+    } catch (e) {
+      if (e instanceof FormDecodeError) throw new DomainError("parameter_invalid", e.message, e.param ? { param: e.param } : {});
+      throw e;
+    }
   }
-  return decodeForm(text);
+  const problem = findInputProblem(params);
+  if (problem?.reason === "depth") {
+    throw new DomainError("parameter_invalid", `The request body nests objects more than ${MAX_INPUT_DEPTH} levels deep.`, problem.param ? { param: problem.param } : {});
+  }
+  if (problem?.reason === "key") {
+    throw new DomainError("parameter_invalid", `Invalid ${problem.param}: reserved key name.`, problem.param ? { param: problem.param } : {});
+  }
+  if (problem) throw unsafeParam(problem.param);
+  return params;
 }
 
 export function parseInput<S extends z.ZodType>(schema: S, params: unknown): z.infer<S> {
@@ -124,7 +171,11 @@ export function handlePost<S extends z.ZodType, T>(
     seen.merchantId = ctx.merchantId;
     const params = await readParams(request);
     const input = parseInput(schema, params);
-    const key = request.headers.get("idempotency-key") ?? `auto_${randomUUID()}`;
+    const key = request.headers.get("idempotency-key");
+    if (key === null) {
+      // No key, nothing stored: the operation runs once with fresh object ids, like Stripe without a key.
+      return respond({ status: 200, body: JSON.stringify(serialize(await run(ctx, input, {}))) });
+    }
     const render = (outcome: Outcome<unknown>): StoredResponse =>
       outcome.ok
         ? { status: 200, body: JSON.stringify(serialize(outcome.value as T)) }
@@ -136,5 +187,16 @@ export function handlePost<S extends z.ZodType, T>(
       ({ finalize, resume, requestId }) => run(ctx, input, { finalize, resume, requestKey: requestId }),
     );
     return respond(response, replayed ? { "idempotent-replayed": "true" } : {});
+  });
+}
+
+/**
+ * Stripe's answer to a path or method it does not serve: a JSON 404 invalid_request_error naming
+ * the method and path, never Next's HTML 404 page or an empty 405. The /v1 catch-all route exports
+ * it for every method, and each /v1 route for the methods it does not implement.
+ */
+export function handleUnrecognized(request: Request): Promise<Response> {
+  return served(request, async () => {
+    throw new DomainError("resource_missing", `Unrecognized request URL (${request.method}: ${new URL(request.url).pathname}).`);
   });
 }

@@ -14,8 +14,10 @@ export function stripeErrorBody(e: DomainError): Record<string, unknown> {
   };
 }
 
+export const INTERNAL_ERROR_MESSAGE = "An unexpected error occurred. The request may be retried with the same Idempotency-Key.";
+
 /** Anything that is not a DomainError becomes a generic 500; its details stay in the logs. */
 export function toDomainError(e: unknown): DomainError {
   if (isDomainError(e)) return e;
-  return new DomainError("internal_error", "An unexpected error occurred. The request may be retried with the same Idempotency-Key.");
+  return new DomainError("internal_error", INTERNAL_ERROR_MESSAGE);
 }

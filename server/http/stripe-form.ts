@@ -1,89 +1,53 @@
-/**
- * Decoding of Stripe's form encoding: `metadata[order]=o_1`, `expand[0]=a`, `expand[]=b`,
- * `card[number]=4242...`. Brackets may arrive raw or %-encoded. Objects whose keys are all
- * array indices become arrays.
- */
+import qs from "qs";
 
+/**
+ * Stripe's form encoding (`metadata[order]=o_1`, `expand[0]=a`, `expand[]=b`, brackets raw or
+ * %-encoded), decoded by `qs` with limits so a hostile body cannot nest deeply, explode into many
+ * parameters or huge arrays, or reach Object.prototype (plain objects, __proto__ refused).
+ */
 export type Params = Record<string, unknown>;
 
-const FORBIDDEN = new Set(["__proto__", "prototype", "constructor"]);
+/** Stripe's deepest parameters (e.g. payment_method_options[card][installments][plan][count]) need 4. */
+export const FORM_MAX_DEPTH = 5;
+export const FORM_MAX_PARAMETERS = 1_000;
+export const FORM_MAX_ARRAY_LENGTH = 100;
 
-function splitKey(key: string): string[] | null {
-  const open = key.indexOf("[");
-  if (open === -1) return [key];
-  const parts = [key.slice(0, open)];
-  const re = /\[([^\]]*)\]/g;
-  re.lastIndex = open;
-  let consumed = open;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(key)) !== null) {
-    if (m.index !== consumed) return null;
-    parts.push(m[1] ?? "");
-    consumed = re.lastIndex;
-  }
-  return consumed === key.length ? parts : null;
-}
-
-type Node = Record<string, unknown>;
-
-function assign(root: Node, parts: string[], value: string): void {
-  let node: Node = root;
-  for (let i = 0; i < parts.length; i++) {
-    let part = parts[i] ?? "";
-    if (FORBIDDEN.has(part)) return;
-    const last = i === parts.length - 1;
-    if (part === "" && i > 0) part = String(Object.keys(node).length);
-    if (last) {
-      node[part] = value;
-      return;
-    }
-    const existing = node[part];
-    if (existing !== null && typeof existing === "object") {
-      node = existing as Node;
-    } else {
-      const child: Node = {};
-      node[part] = child;
-      node = child;
-    }
+/** A body qs refuses (too deep, too many parameters or array elements). */
+export class FormDecodeError extends Error {
+  constructor(
+    message: string,
+    readonly param?: string,
+  ) {
+    super(message);
+    this.name = "FormDecodeError";
   }
 }
 
-function arrayify(value: unknown): unknown {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
-  const obj = value as Node;
-  const keys = Object.keys(obj);
-  for (const k of keys) obj[k] = arrayify(obj[k]);
-  if (keys.length > 0 && keys.every((k) => /^(0|[1-9]\d*)$/.test(k))) {
-    return keys
-      .map(Number)
-      .sort((a, b) => a - b)
-      .map((k) => obj[String(k)]);
-  }
-  return obj;
-}
+// A key segment named __proto__ (qs would drop it silently; the client must hear it was refused).
+const PROTO_SEGMENT = /(^|\[)__proto__(\]|\[|$)/;
 
 export function decodeForm(body: string): Params {
-  const root: Node = {};
-  if (!body) return root;
-  const search = new URLSearchParams(body);
-  for (const [key, value] of search) {
-    const parts = splitKey(key);
-    if (parts === null) {
-      if (!FORBIDDEN.has(key)) root[key] = value;
-      continue;
-    }
-    assign(root, parts, value);
+  if (!body) return {};
+  for (const key of new URLSearchParams(body).keys()) {
+    if (PROTO_SEGMENT.test(key)) throw new FormDecodeError(`Invalid ${key}: __proto__ is not a valid key.`, key);
   }
-  const out: Node = {};
-  for (const k of Object.keys(root)) out[k] = arrayify(root[k]);
-  return out;
-}
-
-/** Canonical string of decoded params (sorted keys) for idempotency request hashing. */
-export function canonicalize(value: unknown): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
-  if (Array.isArray(value)) return `[${value.map(canonicalize).join(",")}]`;
-  const obj = value as Node;
-  const keys = Object.keys(obj).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalize(obj[k])}`).join(",")}}`;
+  try {
+    return qs.parse(body, {
+      depth: FORM_MAX_DEPTH,
+      strictDepth: true,
+      parameterLimit: FORM_MAX_PARAMETERS,
+      arrayLimit: FORM_MAX_ARRAY_LENGTH,
+      throwOnLimitExceeded: true,
+      // Objects without a prototype: keys like `constructor` stay ordinary data, nothing reaches Object.prototype.
+      plainObjects: true,
+      allowPrototypes: false,
+    }) as Params;
+  } catch (e) {
+    if (e instanceof RangeError) {
+      throw new FormDecodeError(
+        `The request body exceeds the limits of form encoding (at most ${FORM_MAX_DEPTH} levels of nesting, ${FORM_MAX_PARAMETERS} parameters, ${FORM_MAX_ARRAY_LENGTH} array elements).`,
+      );
+    }
+    throw e;
+  }
 }

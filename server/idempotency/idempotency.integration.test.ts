@@ -55,16 +55,21 @@ describe("withIdempotency", () => {
     expect(replay.replayed).toBe(true);
   });
 
-  it("purges completed keys older than 24 hours and keeps newer or unfinished ones", async () => {
+  it("purges keys older than 24 hours in every state (completed, in progress, resumable) and keeps newer ones", async () => {
     const { merchantId } = await createMerchant(database.db, { name: "idem3" });
     for (const key of ["old", "new"]) {
       await withIdempotency(database.db, { merchantId, key, method: "POST", path: "/p", params: {} }, render, async () => ({}));
     }
     await database.db.execute(sql`update idempotency_keys set created_at = now() - interval '25 hours' where merchant_id = ${merchantId} and key = 'old'`);
-    await database.db.insert(idempotencyKeys).values({ merchantId, key: "stuck", requestHash: "h", requestPath: "POST /p", status: "in_progress", createdAt: new Date(Date.now() - 48 * 3600_000) });
+    const old = new Date(Date.now() - 48 * 3600_000);
+    await database.db.insert(idempotencyKeys).values([
+      { merchantId, key: "stuck", requestHash: "h", requestPath: "POST /p", status: "in_progress", lockedAt: old, createdAt: old },
+      { merchantId, key: "released", requestHash: "h", requestPath: "POST /p", status: "resumable", createdAt: old },
+      { merchantId, key: "fresh-resumable", requestHash: "h", requestPath: "POST /p", status: "resumable" },
+    ]);
     await purgeExpiredIdempotencyKeys(database.db);
     const left = await database.db.select({ key: idempotencyKeys.key }).from(idempotencyKeys).where(and(eq(idempotencyKeys.merchantId, merchantId)));
-    expect(left.map((r) => r.key).sort()).toEqual(["new", "stuck"]);
+    expect(left.map((r) => r.key).sort()).toEqual(["fresh-resumable", "new"]);
   });
 
   it("takes over a key whose holder died (lock older than the stale limit) and resumes its work", async () => {

@@ -22,17 +22,19 @@ export async function findKey(db: DbOrTx, merchantId: string, key: string): Prom
   return row;
 }
 
-/** Takes over an unfinished key whose holder released it or died (lock older than staleBefore). */
+/** Takes over an unfinished key whose holder released it (resumable) or died (lock older than staleBefore). */
 export async function tryTakeOver(db: DbOrTx, merchantId: string, key: string, staleBefore: Date): Promise<boolean> {
   const rows = await db
     .update(idempotencyKeys)
-    .set({ lockedAt: new Date() })
+    .set({ status: "in_progress", lockedAt: new Date() })
     .where(
       and(
         eq(idempotencyKeys.merchantId, merchantId),
         eq(idempotencyKeys.key, key),
-        eq(idempotencyKeys.status, "in_progress"),
-        or(isNull(idempotencyKeys.lockedAt), lt(idempotencyKeys.lockedAt, staleBefore)),
+        or(
+          eq(idempotencyKeys.status, "resumable"),
+          and(eq(idempotencyKeys.status, "in_progress"), or(isNull(idempotencyKeys.lockedAt), lt(idempotencyKeys.lockedAt, staleBefore))),
+        ),
       ),
     )
     .returning({ key: idempotencyKeys.key });
@@ -46,20 +48,21 @@ export async function complete(db: DbOrTx, merchantId: string, key: string, stat
     .where(and(eq(idempotencyKeys.merchantId, merchantId), eq(idempotencyKeys.key, key)));
 }
 
-/** Unlocks an unfinished key so a retry of the same request can resume the work. */
+/** Marks an unfinished key resumable so a retry of the same request can resume the work. */
 export async function release(db: DbOrTx, merchantId: string, key: string): Promise<void> {
   await db
     .update(idempotencyKeys)
-    .set({ lockedAt: null })
+    .set({ status: "resumable", lockedAt: null })
     .where(and(eq(idempotencyKeys.merchantId, merchantId), eq(idempotencyKeys.key, key), eq(idempotencyKeys.status, "in_progress")));
 }
 
-/** Removes completed keys older than the retention window; unfinished keys are kept for recovery. */
-export async function purgeCompletedBefore(db: DbOrTx, before: Date): Promise<number> {
-  const rows = await db
-    .delete(idempotencyKeys)
-    .where(and(eq(idempotencyKeys.status, "completed"), lt(idempotencyKeys.createdAt, before)))
-    .returning({ key: idempotencyKeys.key });
+/**
+ * Removes every key created before `before`, whatever its state: an unfinished key's work is an
+ * attempt that recovery resolves on its own, so the key is only the client's handle on it, and
+ * like Stripe's keys it expires.
+ */
+export async function purgeKeysCreatedBefore(db: DbOrTx, before: Date): Promise<number> {
+  const rows = await db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, before)).returning({ key: idempotencyKeys.key });
   return rows.length;
 }
 

@@ -28,7 +28,7 @@ export interface RunContext {
   requestId: string;
 }
 
-/** Keys are kept at least this long; a purge job removes older completed ones. */
+/** Keys are kept this long, then the purge job removes them in any state (like Stripe's 24 hours). */
 export const KEY_RETENTION_MS = 24 * 60 * 60 * 1000;
 /** A holder that has not finished in this time is presumed dead and its key may be taken over. */
 export const STALE_LOCK_MS = 60_000;
@@ -41,8 +41,13 @@ const MAX_KEY_LENGTH = 255;
  *  - same key, same request, finished: stored response, replayed = true
  *  - same key, different request: idempotency_key_reused (400)
  *  - same key while the first is running: idempotency_key_in_use (409)
- *  - the run ended without an answer (PSP unreachable, crash): the key is released and a retry of
- *    the same request resumes the recorded work.
+ *  - the run ended without an answer (502 PSP unreachable, 500 unexpected error, crash): the key
+ *    becomes resumable and a retry of the same request resumes the recorded work. Once that work is
+ *    resolved (by the retry itself or by the recovery sweep), the next retry stores the final
+ *    answer. A 500 is released rather than stored: it is mostly a transient database failure, and
+ *    the recorded attempt may already have reached the PSP, so the retry must resume it under the
+ *    same request id (same object ids) rather than replay an error or start over with new ids.
+ *  - keys in every state expire after KEY_RETENTION_MS (purge.ts).
  */
 export async function withIdempotency(
   db: Db,

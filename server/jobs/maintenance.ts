@@ -1,6 +1,7 @@
 import type { Database } from "@/db/client";
 import { purgeExpiredIdempotencyKeys } from "../idempotency/purge";
 import { env } from "../env";
+import { safeErrorLog } from "../log-safe";
 import { logger } from "../logger";
 import { recoverStaleAttempts } from "../payments/recovery";
 import type { PspAdapter } from "../psp/types";
@@ -28,7 +29,7 @@ async function exclusively(database: Database, name: string, work: () => Promise
       await conn`select pg_advisory_unlock(${MAINTENANCE_LOCK})`;
     }
   } catch (e) {
-    logger.warn({ job: name, err: e instanceof Error ? e.message : String(e) }, "maintenance job failed");
+    logger.warn({ job: name, err: safeErrorLog(e) }, "maintenance job failed"); // a DB error's message quotes parameters
   } finally {
     conn.release();
   }

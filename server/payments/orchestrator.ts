@@ -110,7 +110,8 @@ export async function updatePaymentIntentDetails(
     let status = pi.status;
     if (touchesPayment) {
       // Amount, currency and method can only change before confirmation.
-      status = transition(pi.status, "attach_payment_method", pi.id);
+      const asked = (["amount", "currency", "payment_method", "capture_method"] as const).filter((k) => input[k] !== undefined);
+      status = transition(pi.status, "attach_payment_method", pi.id, asked);
       if (!input.payment_method && !pi.paymentMethod) status = pi.status;
     }
     if (input.amount !== undefined) changes.amount = parseAmountMinor(input.amount);
@@ -408,7 +409,7 @@ export function pspUnavailable(id: string, reason: string): DomainError {
   return new DomainError(
     "psp_unavailable",
     `The payment processor did not answer for ${id}; the attempt is recorded and will be resolved. Retry with the same Idempotency-Key.`,
-    { extra: { psp_reason: reason.slice(0, 200) } },
+    { log: { pspReason: reason.slice(0, 200) } }, // the PSP's raw text stays in our log
   );
 }
 

@@ -8,10 +8,16 @@ import { serializeEvent, serializeList, serializePaymentIntent, serializeRefund 
 /** Read side of the merchant API: Stripe-shaped objects and cursor-paginated lists. */
 type Ctx = Pick<PaymentsContext, "db"> & { merchantId: string };
 
-export function page(params: URLSearchParams) {
+/** Limit and cursor; like Stripe, a cursor naming no object of this list is a 404, not an empty page. */
+export async function page(params: URLSearchParams, object: string, find: (id: string) => Promise<unknown>) {
   const parsed = listInput.safeParse(Object.fromEntries(params));
   if (!parsed.success) throw new DomainError("parameter_invalid", `Invalid list parameters: ${parsed.error.issues[0]?.message}`, { param: "limit" });
-  return { limit: parsed.data.limit, startingAfter: parsed.data.starting_after, endingBefore: parsed.data.ending_before };
+  const { starting_after: startingAfter, ending_before: endingBefore } = parsed.data;
+  const cursor = startingAfter ?? endingBefore;
+  if (cursor !== undefined && !(await find(cursor))) {
+    throw new DomainError("resource_missing", `No such ${object}: '${cursor}'`, { param: startingAfter !== undefined ? "starting_after" : "ending_before" });
+  }
+  return { limit: parsed.data.limit, startingAfter, endingBefore };
 }
 
 /** Retrieve; an intent waiting for 3-D Secure is first brought up to date with the PSP. */
@@ -25,7 +31,10 @@ export async function getPaymentIntent(ctx: Ctx & Pick<PaymentsContext, "psp">, 
 }
 
 export async function listPaymentIntentsPage(ctx: Ctx, params: URLSearchParams) {
-  const { rows, hasMore } = await listPaymentIntents(ctx.db, { merchantId: ctx.merchantId, ...page(params) });
+  const { rows, hasMore } = await listPaymentIntents(ctx.db, {
+    merchantId: ctx.merchantId,
+    ...(await page(params, "payment_intent", (id) => findPaymentIntent(ctx.db, ctx.merchantId, id))),
+  });
   return serializeList("/v1/payment_intents", rows.map(serializePaymentIntent), hasMore);
 }
 
@@ -38,7 +47,11 @@ export async function getRefund(ctx: Ctx, id: string) {
 export async function listRefundsPage(ctx: Ctx, params: URLSearchParams) {
   const paymentIntentId = params.get("payment_intent") ?? undefined;
   params.delete("payment_intent");
-  const { rows, hasMore } = await listRefunds(ctx.db, { merchantId: ctx.merchantId, paymentIntentId, ...page(params) });
+  const { rows, hasMore } = await listRefunds(ctx.db, {
+    merchantId: ctx.merchantId,
+    paymentIntentId,
+    ...(await page(params, "refund", (id) => findRefund(ctx.db, ctx.merchantId, id))),
+  });
   return serializeList("/v1/refunds", rows.map(serializeRefund), hasMore);
 }
 
@@ -51,6 +64,6 @@ export async function getEvent(ctx: Ctx, id: string) {
 export async function listEventsPage(ctx: Ctx, params: URLSearchParams) {
   const type = params.get("type") ?? undefined;
   params.delete("type");
-  const { rows, hasMore } = await listEvents(ctx.db, { merchantId: ctx.merchantId, type, ...page(params) });
+  const { rows, hasMore } = await listEvents(ctx.db, { merchantId: ctx.merchantId, type, ...(await page(params, "event", (id) => findEvent(ctx.db, ctx.merchantId, id))) });
   return serializeList("/v1/events", rows.map(serializeEvent), hasMore);
 }

@@ -71,8 +71,9 @@ async function tryResolve(ctx: PaymentsContext, attempt: AttemptRow): Promise<Ps
     return await resolveAttempt(ctx, attempt);
   } catch (e) {
     if (isDomainError(e)) {
-      const extra = e.details.extra as { psp_reason?: string } | undefined;
-      return { error: e.code, ...(extra?.psp_reason ? { psp_reason: extra.psp_reason } : {}), message: e.message.slice(0, 300) };
+      // The PSP's own text travels in details.log (never sent to clients); finance may read it.
+      const pspReason = e.details.log?.pspReason;
+      return { error: e.code, ...(typeof pspReason === "string" ? { psp_reason: pspReason } : {}), message: e.message.slice(0, 300) };
     }
     // Only the class: a database error's message can carry query parameters (request data).
     const errorClass = e instanceof Error ? e.name : typeof e;

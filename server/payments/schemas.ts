@@ -3,9 +3,25 @@ import { CAPTURE_METHODS } from "@/db/schema/statuses";
 
 /** Inputs shared by the REST handlers, tRPC procedures and jobs. Amounts arrive as integers or digit strings. */
 const amount = z.union([z.number().int(), z.string().regex(/^\d+$/, "must be an integer"), z.bigint()]);
+/** Stripe's limits: at most 50 keys, keys 1-40 characters, values up to 500; never a prototype key. */
+const metadataKey = z
+  .string()
+  .min(1, "metadata keys may not be empty")
+  .max(40)
+  .refine((k) => k !== "__proto__", "__proto__ is not a valid metadata key");
 const metadata = z
-  .record(z.string().max(40), z.union([z.string().max(500), z.number()]).transform(String))
+  .record(metadataKey, z.union([z.string().max(500), z.number()]).transform(String))
   .refine((m) => Object.keys(m).length <= 50, "at most 50 keys");
+const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+/** Where the customer is sent after authentication: https, or http on the developer's own machine; never javascript: or data:. */
+const returnUrl = z
+  .string()
+  .max(2048)
+  .refine((raw) => {
+    if (!URL.canParse(raw)) return false;
+    const url = new URL(raw);
+    return url.protocol === "https:" || (url.protocol === "http:" && LOCAL_HOSTS.has(url.hostname));
+  }, "must be an https URL (http only for localhost or 127.0.0.1)");
 const bool = z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")]);
 const paymentMethod = z.string().min(3).max(255);
 
@@ -49,7 +65,7 @@ export const createPaymentIntentInput = z.object({
   confirm: bool.optional(),
   description: z.string().max(1000).optional(),
   metadata: metadata.optional(),
-  return_url: z.string().url().optional(),
+  return_url: returnUrl.optional(),
   payment_method_types: z.array(z.string()).optional(),
   ...payerFields,
 });
@@ -72,7 +88,7 @@ export type UpdatePaymentIntentInput = z.infer<typeof updatePaymentIntentInput>;
 
 export const confirmPaymentIntentInput = z.object({
   payment_method: paymentMethod.optional(),
-  return_url: z.string().url().optional(),
+  return_url: returnUrl.optional(),
   capture_method: z.enum([...CAPTURE_METHODS, "automatic_async"]).optional(),
 });
 export type ConfirmPaymentIntentInput = z.infer<typeof confirmPaymentIntentInput>;

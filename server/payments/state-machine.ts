@@ -72,20 +72,25 @@ export function canTransition(from: PaymentStatus, event: PaymentEvent): boolean
   return nextStatus(from, event) !== undefined;
 }
 
-/** Pure: returns the next status or throws INVALID_TRANSITION with both states named. */
-export function transition(from: PaymentStatus, event: PaymentEvent, paymentIntentId = "payment intent"): PaymentStatus {
+/**
+ * Pure: returns the next status or throws INVALID_TRANSITION with both states named. `params` names
+ * the request parameters that asked for the change (an update's amount, currency, ...), so the
+ * message and the error's `param` point at what the client sent.
+ */
+export function transition(from: PaymentStatus, event: PaymentEvent, paymentIntentId = "payment intent", params: readonly string[] = []): PaymentStatus {
   const to = nextStatus(from, event);
   if (to === undefined) {
     throw new DomainError(
       "payment_intent_unexpected_state",
-      `You cannot ${describe(event)} ${paymentIntentId} because it has a status of ${from}.`,
-      { extra: { current_status: from, attempted: event } },
+      `You cannot ${describe(event, params)} ${paymentIntentId} because it has a status of ${from}.`,
+      { ...(params[0] ? { param: params[0] } : {}), extra: { current_status: from, attempted: event } },
     );
   }
   return to;
 }
 
-function describe(event: PaymentEvent): string {
+function describe(event: PaymentEvent, params: readonly string[]): string {
+  if (event === "attach_payment_method" && params.length > 0) return `update the ${params.join(", ")} of`;
   switch (event) {
     case "confirm":
       return "confirm";

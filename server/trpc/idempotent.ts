@@ -12,14 +12,14 @@ interface StoredTrpcOutcome {
  * Runs a mutation once per idempotency key, exactly like the REST API (same table, same rules),
  * and replays its stored result or error.
  */
-export async function idempotentMutation<T>(
+export async function idempotentMutation<T, O>(
   ctx: PaymentsContext & { merchantId: string },
   procedure: string,
   idempotencyKey: string,
   params: unknown,
   run: (opts: CallOptions) => Promise<T>,
-  serialize: (value: T) => unknown,
-): Promise<unknown> {
+  serialize: (value: T) => O,
+): Promise<O> {
   const render = (outcome: Outcome<unknown>) => {
     const stored: StoredTrpcOutcome = outcome.ok
       ? { ok: true, value: serialize(outcome.value as T) }
@@ -34,5 +34,6 @@ export async function idempotentMutation<T>(
   );
   const stored = JSON.parse(response.body) as StoredTrpcOutcome;
   if (!stored.ok && stored.error) throw new DomainError(stored.error.code, stored.error.message, stored.error.details);
-  return stored.value;
+  // Stored as JSON of serialize's output (plain JSON values), so the replay has the same shape.
+  return stored.value as O;
 }

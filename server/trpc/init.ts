@@ -1,52 +1,42 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
-import type { Db } from "@/db/client";
-import { isDomainError } from "../errors";
+import { findInputProblem } from "../http/input-guard";
+import { refuseLiveKeyWithoutPsp } from "../http/live-keys";
 import { merchantForApiKey } from "../merchants/api-keys";
-import type { PspAdapter } from "../psp/types";
+import type { TrpcContext } from "./context";
+import { formatTrpcError, toClientTrpcError } from "./errors";
 
-export interface TrpcContext {
-  db: Db;
-  psp: PspAdapter;
-  /** Until sign-in lands (dashboard issue), the web app authenticates with a merchant secret key. */
-  apiKey: string | null;
-}
+export type { TrpcContext } from "./context";
 
 const t = initTRPC.context<TrpcContext>().create({
   transformer: superjson,
-  errorFormatter({ shape, error }) {
-    const cause = error.cause;
-    return { ...shape, data: { ...shape.data, domainCode: isDomainError(cause) ? cause.code : null } };
-  },
+  errorFormatter: ({ shape, error, ctx }) => formatTrpcError(shape, error, ctx?.requestId),
 });
 
-type TrpcCode = ConstructorParameters<typeof TRPCError>[0]["code"];
-const TRPC_CODE_BY_STATUS: Record<number, TrpcCode> = {
-  400: "BAD_REQUEST",
-  401: "UNAUTHORIZED",
-  402: "PAYMENT_REQUIRED",
-  403: "FORBIDDEN",
-  404: "NOT_FOUND",
-  409: "CONFLICT",
-  502: "BAD_GATEWAY",
-};
-
-/** The one place that maps domain errors to tRPC errors; the domain code travels in data.domainCode. */
-const errorConversion = t.middleware(async ({ next }) => {
+/** The one place that maps what procedures throw to tRPC errors (see errors.ts). */
+const errorConversion = t.middleware(async ({ ctx, path, next }) => {
   const result = await next();
-  if (!result.ok && isDomainError(result.error.cause)) {
-    const cause = result.error.cause;
-    throw new TRPCError({ code: TRPC_CODE_BY_STATUS[cause.httpStatus] ?? "INTERNAL_SERVER_ERROR", message: cause.message, cause });
-  }
+  if (!result.ok) throw toClientTrpcError(result.error, ctx.requestId, path);
   return result;
+});
+
+/** Same rule as the REST API: strings that PostgreSQL cannot store, or absurd nesting, are a 400 before any work. */
+const inputGuard = t.middleware(async ({ getRawInput, next }) => {
+  const problem = findInputProblem(await getRawInput());
+  if (problem) {
+    const what = problem.reason === "depth" ? "nests objects too deeply" : "contains NUL bytes, unpaired UTF-16 surrogates or a __proto__ key";
+    throw new TRPCError({ code: "BAD_REQUEST", message: `Invalid ${problem.param ?? "input"}: the input ${what}.` });
+  }
+  return next();
 });
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure.use(errorConversion);
+export const publicProcedure = t.procedure.use(errorConversion).use(inputGuard);
 
 /** Narrows the context to a merchant; missing or unknown credentials are UNAUTHORIZED. */
 export const merchantProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  if (ctx.apiKey) refuseLiveKeyWithoutPsp(ctx.apiKey);
   const merchantId = ctx.apiKey ? await merchantForApiKey(ctx.db, ctx.apiKey) : null;
   if (!merchantId) throw new TRPCError({ code: "UNAUTHORIZED", message: "A valid merchant API key is required." });
   return next({ ctx: { ...ctx, merchantId } });

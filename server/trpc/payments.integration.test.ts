@@ -1,6 +1,9 @@
 import { TRPCError } from "@trpc/server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
+import { startApiServer } from "@/tests/api-server";
+import { failInsertsFor } from "@/tests/db-faults";
 import { createHarness, type Harness } from "@/tests/harness";
+import { captureLogs } from "@/tests/log-capture";
 import { rejectionOf } from "@/tests/rejection";
 import { createCaller } from "./root";
 
@@ -12,7 +15,7 @@ afterAll(async () => {
   await h.close();
 });
 
-const caller = (apiKey: string | null) => createCaller({ ...h.ctx(), apiKey });
+const caller = (apiKey: string | null) => createCaller({ ...h.ctx(), apiKey, session: null, requestId: "req_trpc_test" });
 
 const trpcError = (p: Promise<unknown>) => rejectionOf(p, TRPCError);
 
@@ -57,5 +60,69 @@ describe("tRPC payments procedures (same services, same idempotency as REST)", (
     expect((await trpcError(api.payments.capture({ idempotencyKey: "x3", id: pi.id }))).code).toBe("BAD_REQUEST");
     expect((await trpcError(api.payments.get({ id: "pi_missing" }))).code).toBe("NOT_FOUND");
     expect((await trpcError(caller(null).payments.list({ limit: 5 }))).code).toBe("UNAUTHORIZED");
+  });
+});
+
+describe("tRPC errors are masked like the REST API's", () => {
+  const CARD = "4242424242424242";
+
+  it("an internal error reaches the caller as a generic message with the request id; its details only in the log", async () => {
+    const { merchantId, secretKey } = await h.newMerchant();
+    await failInsertsFor(h.database.db, "payment_intents", merchantId);
+    const logs = captureLogs();
+    try {
+      const err = await trpcError(caller(secretKey).payments.create({ idempotencyKey: "i1", amount: 100, currency: "usd", description: CARD }));
+      expect(err.code).toBe("INTERNAL_SERVER_ERROR");
+      expect(err.message).toBe("An unexpected error occurred. The request may be retried with the same Idempotency-Key. (request req_trpc_test)");
+      expect(JSON.stringify({ message: err.message, cause: err.cause?.message })).not.toMatch(/4242|insert|Failed query/);
+      expect(logs.text()).toContain('"sqlState":"P0001"');
+      expect(logs.text()).toContain("req_trpc_test");
+      expect(logs.text()).not.toContain(CARD);
+    } finally {
+      logs.restore();
+    }
+  });
+
+  it("over HTTP: the same status codes as REST, the REST error code, the request id, and no SQL, parameters or stack", async () => {
+    const { merchantId, secretKey } = await h.newMerchant();
+    await failInsertsFor(h.database.db, "payment_intents", merchantId);
+    const server = await startApiServer();
+    const post = async (path: string, input: unknown) => {
+      const res = await fetch(`${server.url}/api/trpc/${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${secretKey}`, "content-type": "application/json" },
+        body: JSON.stringify({ json: input }),
+      });
+      return { status: res.status, text: await res.text(), requestId: res.headers.get("request-id") };
+    };
+    try {
+      const failed = await post("payments.create", { idempotencyKey: "h1", amount: 100, currency: "usd", description: CARD });
+      expect(failed.status).toBe(500);
+      expect(failed.text).not.toMatch(/4242|insert|Failed query|stack/);
+      const body = JSON.parse(failed.text).error.json;
+      expect(body.data).toMatchObject({ code: "INTERNAL_SERVER_ERROR", httpStatus: 500, domainCode: "internal_error", requestId: failed.requestId });
+      expect(body.message).toContain(failed.requestId);
+
+      const res = await fetch(`${server.url}/api/trpc/payments.get?input=${encodeURIComponent(JSON.stringify({ json: { id: "pi_missing" } }))}`, {
+        headers: { authorization: `Bearer ${secretKey}` },
+      });
+      const missing = { status: res.status, text: await res.text() };
+      expect(missing.status).toBe(404);
+      expect(JSON.parse(missing.text).error.json.data).toMatchObject({ domainCode: "resource_missing", httpStatus: 404 });
+
+      const nul = await post("payments.create", { idempotencyKey: "h2", amount: 100, currency: "usd", description: "a\u0000b" });
+      expect(nul.status).toBe(400);
+      expect(JSON.parse(nul.text).error.json.data).toMatchObject({ domainCode: "parameter_invalid" });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("idempotentMutation keeps the procedure's output type for the client", async () => {
+    const { secretKey } = await h.newMerchant();
+    const pi = await caller(secretKey).payments.create({ idempotencyKey: "typed", amount: 100, currency: "usd" });
+    expectTypeOf(pi.id).toEqualTypeOf<string>();
+    expectTypeOf(pi.amount).toEqualTypeOf<number>();
+    expect(pi.amount).toBe(100);
   });
 });

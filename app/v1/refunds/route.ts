@@ -1,4 +1,4 @@
-import { handleGet, handlePost } from "@/server/http/rest";
+import { handleGet, handlePost, handleUnrecognized } from "@/server/http/rest";
 import { listRefundsPage } from "@/server/payments/queries";
 import { createRefundInput } from "@/server/payments/schemas";
 import { serializeRefund } from "@/server/payments/serialize";
@@ -10,3 +10,6 @@ export const GET = (request: Request) => handleGet(request, (ctx) => listRefunds
 
 export const POST = (request: Request) =>
   handlePost(request, createRefundInput, (ctx, input, opts) => createRefund(ctx, ctx.merchantId, input, opts), serializeRefund);
+
+/** Methods this path does not serve: Stripe's JSON 404 rather than an empty 405. */
+export { handleUnrecognized as PUT, handleUnrecognized as PATCH, handleUnrecognized as DELETE };

@@ -9,7 +9,8 @@ import { DEFAULT_API_VERSION, type OpCtx } from "./context";
 import { handleControl, handleThreeDs, type ControlDeps } from "./control";
 import { SimError, apiError, authError, errorJson, notFoundRoute } from "./errors";
 import { FAULT_HEADER, FaultBook, parseFaultHeader } from "./faults";
-import { canonicalize, decodeForm, type Params } from "../../http/stripe-form";
+import { decodeForm, type Params } from "../../http/stripe-form";
+import { canonicalJson } from "../../idempotency/hash";
 import { BodyTooLarge, CORS_HEADERS, parseApiKey, readBody, send, sleep } from "./http";
 import { newId } from "./ids";
 import { matchRoute } from "./routes";
@@ -140,7 +141,7 @@ class Simulator {
       if (idemKey.length > IDEMPOTENCY_KEY_MAX) {
         return fail(new SimError(400, { type: "invalid_request_error", param: "Idempotency-Key", message: `Idempotency-Key is too long (max ${IDEMPOTENCY_KEY_MAX} characters).` }, { storable: false }));
       }
-      hash = createHash("sha256").update(`${method} ${path} ${canonicalize(params)}`).digest("hex");
+      hash = createHash("sha256").update(`${method} ${path} ${canonicalJson(params)}`).digest("hex");
       const prior = store.getIdempotency(idemKey);
       if (prior) {
         if (prior.state === "running") {

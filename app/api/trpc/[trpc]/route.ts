@@ -1,6 +1,5 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { getDatabase } from "@/server/db";
-import { getPsp } from "@/server/psp";
+import { createTRPCContext } from "@/server/trpc/context";
 import { appRouter } from "@/server/trpc/root";
 
 export const dynamic = "force-dynamic";
@@ -10,11 +9,8 @@ const handler = (req: Request) =>
     endpoint: "/api/trpc",
     req,
     router: appRouter,
-    createContext: () => ({
-      db: getDatabase().db,
-      psp: getPsp(),
-      apiKey: /^Bearer\s+(\S+)$/i.exec(req.headers.get("authorization") ?? "")?.[1] ?? null,
-    }),
+    createContext: () => createTRPCContext({ headers: req.headers }),
+    responseMeta: ({ ctx }) => (ctx ? { headers: new Headers({ "request-id": ctx.requestId }) } : {}),
   });
 
 export { handler as GET, handler as POST };

@@ -1,4 +1,4 @@
-import { handleGet, handlePost } from "@/server/http/rest";
+import { handleGet, handlePost, handleUnrecognized } from "@/server/http/rest";
 import { updatePaymentIntentDetails } from "@/server/payments/orchestrator";
 import { getPaymentIntent } from "@/server/payments/queries";
 import { updatePaymentIntentInput } from "@/server/payments/schemas";
@@ -16,3 +16,6 @@ export async function POST(request: Request, { params }: Params) {
   const { id } = await params;
   return handlePost(request, updatePaymentIntentInput, (ctx, input, opts) => updatePaymentIntentDetails(ctx, ctx.merchantId, id, input, opts), serializePaymentIntent);
 }
+
+/** Methods this path does not serve: Stripe's JSON 404 rather than an empty 405. */
+export { handleUnrecognized as PUT, handleUnrecognized as PATCH, handleUnrecognized as DELETE };

@@ -1,4 +1,4 @@
-import { handlePost } from "@/server/http/rest";
+import { handlePost, handleUnrecognized } from "@/server/http/rest";
 import { confirmPaymentIntent } from "@/server/payments/orchestrator";
 import { confirmPaymentIntentInput } from "@/server/payments/schemas";
 import { serializePaymentIntent } from "@/server/payments/serialize";
@@ -9,3 +9,6 @@ export async function POST(request: Request, { params }: { params: Promise<{ id:
   const { id } = await params;
   return handlePost(request, confirmPaymentIntentInput, (ctx, input, opts) => confirmPaymentIntent(ctx, ctx.merchantId, id, input, opts), serializePaymentIntent);
 }
+
+/** Methods this path does not serve: Stripe's JSON 404 rather than an empty 405. */
+export { handleUnrecognized as GET, handleUnrecognized as PUT, handleUnrecognized as PATCH, handleUnrecognized as DELETE };
