@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
  * them with the official stripe SDK in-process. Routing mirrors the app/ folder.
  */
 type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
-type RouteModule = Partial<Record<"GET" | "POST", Handler>>;
+type RouteModule = Partial<Record<"GET" | "POST" | "DELETE", Handler>>;
 
 const ROUTES: [RegExp, () => Promise<RouteModule>][] = [
   [/^\/v1\/payment_intents$/, () => import("@/app/v1/payment_intents/route") as unknown as Promise<RouteModule>],
@@ -18,6 +18,9 @@ const ROUTES: [RegExp, () => Promise<RouteModule>][] = [
   [/^\/v1\/refunds\/(?<id>[^/]+)$/, () => import("@/app/v1/refunds/[id]/route") as unknown as Promise<RouteModule>],
   [/^\/v1\/events$/, () => import("@/app/v1/events/route") as unknown as Promise<RouteModule>],
   [/^\/v1\/events\/(?<id>[^/]+)$/, () => import("@/app/v1/events/[id]/route") as unknown as Promise<RouteModule>],
+  [/^\/v1\/webhook_endpoints$/, () => import("@/app/v1/webhook_endpoints/route") as unknown as Promise<RouteModule>],
+  [/^\/v1\/webhook_endpoints\/(?<id>[^/]+)$/, () => import("@/app/v1/webhook_endpoints/[id]/route") as unknown as Promise<RouteModule>],
+  [/^\/api\/webhooks\/stripe$/, () => import("@/app/api/webhooks/stripe/route") as unknown as Promise<RouteModule>],
   [/^\/api\/trpc\/[^/]+$/, () => import("@/app/api/trpc/[trpc]/route") as unknown as Promise<RouteModule>],
 ];
 
@@ -39,7 +42,7 @@ export async function startApiServer(): Promise<{ url: string; port: number; clo
         const m = re.exec(path);
         if (!m) continue;
         const mod = await load();
-        const handler = mod[(req.method ?? "GET") as "GET" | "POST"];
+        const handler = mod[(req.method ?? "GET") as "GET" | "POST" | "DELETE"];
         if (!handler) break;
         const response = await handler(await toRequest(req, base), { params: Promise.resolve({ ...m.groups }) });
         res.writeHead(response.status, Object.fromEntries(response.headers));

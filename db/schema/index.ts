@@ -4,3 +4,5 @@ export * from "./events";
 export * from "./idempotency";
 export * from "./ledger";
 export * from "./exceptions";
+export * from "./inbox";
+export * from "./webhooks";

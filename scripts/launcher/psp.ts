@@ -17,7 +17,9 @@ export async function preparePsp(appPort: number): Promise<PspSetup> {
   if (process.env.STRIPE_SECRET_KEY) return { kind: "stripe", env: {}, close: noop };
   if (process.env.STRIPE_API_BASE) return { kind: "external", apiBase: process.env.STRIPE_API_BASE, env: {}, close: noop };
 
-  const webhookSecret = process.env.STRIPE_WEBHOOK_SECRET || SIMULATOR_WEBHOOK_SECRET;
+  // The app accepts every secret of a comma-separated list (rotation); the simulator signs with the first.
+  const webhookSecrets = process.env.STRIPE_WEBHOOK_SECRET || SIMULATOR_WEBHOOK_SECRET;
+  const webhookSecret = webhookSecrets.split(",")[0]!.trim();
   const opts = { host: "127.0.0.1", webhookUrl: `http://127.0.0.1:${appPort}/api/webhooks/stripe`, webhookSecret };
   const preferred = Number(process.env.SIMULATOR_PORT || 12111);
   const sim = await startSimulator({ ...opts, port: preferred }).catch((err: NodeJS.ErrnoException) => {
@@ -28,7 +30,7 @@ export async function preparePsp(appPort: number): Promise<PspSetup> {
   return {
     kind: "simulator",
     apiBase: sim.url,
-    env: { STRIPE_API_BASE: sim.url, STRIPE_WEBHOOK_SECRET: webhookSecret },
+    env: { STRIPE_API_BASE: sim.url, STRIPE_WEBHOOK_SECRET: webhookSecrets },
     close: () => sim.close(),
   };
 }

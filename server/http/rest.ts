@@ -65,7 +65,7 @@ async function authenticate(request: Request, db: Db): Promise<string> {
 }
 
 /** Stripe clients send form bodies with bracket notation; JSON is accepted too. */
-async function readParams(request: Request): Promise<Record<string, unknown>> {
+export async function readParams(request: Request): Promise<Record<string, unknown>> {
   const text = await request.text();
   if (!text) return {};
   const type = request.headers.get("content-type") ?? "";
