@@ -19,7 +19,7 @@ BEGIN
     VALUES ('whd_' || replace(gen_random_uuid()::text, '-', ''), NEW.merchant_id, ep.id, NEW.id, NEW.object_id)
     ON CONFLICT DO NOTHING;
     IF queued THEN
-      PERFORM graphile_worker.add_job('webhooks.deliver',
+      PERFORM graphile_worker.add_job('webhooks_deliver',
         json_build_object('endpointId', ep.id, 'objectId', NEW.object_id),
         job_key := 'whd:' || ep.id || ':' || NEW.object_id,
         max_attempts := 21);

@@ -6,7 +6,10 @@ import { pspEvents } from "@/db/schema";
 import { resetEnvCache } from "@/server/env";
 import { processPspEvent } from "@/server/inbox/process";
 import { workerLogger } from "@/server/jobs/migrate";
-import { taskList } from "@/server/jobs/worker";
+import { startWorker, taskList } from "@/server/jobs/worker";
+import { confirmPaymentIntent, createPaymentIntent } from "@/server/payments/orchestrator";
+import { findPaymentIntent } from "@/server/payments/repository";
+import { startApiServer } from "./api-server";
 import { createHarness, type Harness } from "./harness";
 
 let h: Harness;
@@ -41,7 +44,7 @@ const jobsFor = async (inboxId: string) =>
   Number(
     (
       await h.database.db.execute<{ n: number }>(
-        sql`select count(*)::int as n from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id where t.identifier = 'psp.event' and j.payload->>'inboxId' = ${inboxId}`,
+        sql`select count(*)::int as n from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id where t.identifier = 'psp_event' and j.payload->>'inboxId' = ${inboxId}`,
       )
     )[0]!.n,
   );
@@ -101,5 +104,48 @@ describe("inbound PSP webhooks", () => {
     const [f] = await stored("evt_foreign_1");
     expect(await processPspEvent(h.ctx(), f!.id)).toBe("ignored");
     expect(await processPspEvent(h.ctx(), f!.id)).toBe("already_processed");
+  });
+});
+
+describe("PSP webhooks end to end: simulator -> route -> inbox -> worker -> apply", () => {
+  it("a 3-D Secure payment completed at the PSP is applied from its webhooks alone, duplicates stored once", async () => {
+    const api = await startApiServer();
+    const worker = await startWorker({ connectionString: process.env.DATABASE_URL!, ctx: h.ctx(), crontab: false });
+    try {
+      const ctl = await fetch(`${h.sim.url}/_sim/webhooks`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ url: `${api.url}/api/webhooks/stripe`, secret: OLD, apiKey: h.pspKey }),
+      });
+      expect(ctl.status).toBe(200);
+      await h.faults({ webhooks: { duplicate: true } });
+      const { merchantId } = await h.newMerchant();
+      const ctx = h.ctx();
+      const pi = await createPaymentIntent(ctx, merchantId, { amount: 3_100, currency: "usd", capture_method: "manual", payment_method: "pm_card_authenticationRequired" });
+      const waiting = await confirmPaymentIntent(ctx, merchantId, pi.id, { return_url: "https://shop.example/return" });
+      expect(waiting.status).toBe("requires_action");
+      const res = await fetch(`${h.sim.url}/_sim/3ds/${waiting.pspPaymentIntentId}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${h.pspKey}` },
+        body: JSON.stringify({ outcome: "success", apiKey: h.pspKey }),
+      });
+      expect(res.status).toBeLessThan(400);
+      const end = Date.now() + 15_000;
+      let status = waiting.status;
+      while (status !== "authorized" && Date.now() < end) {
+        await new Promise((r) => setTimeout(r, 100));
+        status = (await findPaymentIntent(h.database.db, merchantId, pi.id))!.status;
+      }
+      expect(status).toBe("authorized");
+      const rows = await h.database.db.select().from(pspEvents).where(eq(pspEvents.objectId, waiting.pspPaymentIntentId!));
+      const ids = rows.map((r) => r.eventId);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(rows.some((r) => r.outcome === "applied")).toBe(true);
+      expect((await h.stats()).webhooks.duplicated).toBeGreaterThan(0);
+    } finally {
+      await h.clearFaults();
+      await worker.stop();
+      await api.close();
+    }
   });
 });

@@ -64,7 +64,7 @@ beforeAll(async () => {
   process.env.WEBHOOK_ENCRYPTION_KEY = "ab".repeat(32);
   resetEnvCache();
   api = await startApiServer();
-  worker = await startWorker({ connectionString: process.env.DATABASE_URL!, ctx: h.ctx(), crontab: false, deliveryTimeoutMs: 2_000 });
+  worker = await startWorker({ connectionString: process.env.DATABASE_URL!, ctx: h.ctx(), deliveryTimeoutMs: 2_000 });
 });
 afterAll(async () => {
   await worker.stop();
@@ -234,7 +234,7 @@ describe("merchant webhook delivery", () => {
       await h.database.db.execute(
         sql`select graphile_worker.reschedule_jobs(array(select id from graphile_worker._private_jobs where key = ${`whd:${ep.id}:${pi.id}`}), run_at := now(), attempts := 20)`,
       );
-      const dead = await until("dead-lettered job", async () => (await listDeadJobs(h.database.db, { task: "webhooks.deliver" })).find((j) => j.key === `whd:${ep.id}:${pi.id}`));
+      const dead = await until("dead-lettered job", async () => (await listDeadJobs(h.database.db, { task: "webhooks_deliver" })).find((j) => j.key === `whd:${ep.id}:${pi.id}`));
       expect(dead.lastError).toContain("503");
       const [failed] = await h.database.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, d!.id));
       expect(failed!.status).toBe("failed");

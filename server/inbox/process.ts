@@ -4,7 +4,7 @@ import { PSP_EVENT_HANDLERS, type PspEventHandler } from "./handlers";
 import { findPspEvent, markPspEventFailed, markPspEventProcessed } from "./repository";
 
 /**
- * Applies one stored PSP event (worker task `psp.event`): loads the inbox row, dispatches by type,
+ * Applies one stored PSP event (worker task `psp_event`): loads the inbox row, dispatches by type,
  * and records the outcome. A handler error is recorded on the row and rethrown so the job retries
  * with backoff (and lands in the dead-letter list when its attempts run out).
  */

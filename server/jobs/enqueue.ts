@@ -1,14 +1,13 @@
 import { sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 
-/** Task names, shared by producers (SQL add_job) and the worker's task list. */
+/** Task names, shared by producers (SQL add_job) and the worker's task list; letters, digits and `_` only (graphile crontab syntax). */
 export const TASKS = {
-  pspEvent: "psp.event",
-  deliverWebhooks: "webhooks.deliver",
-  resendWebhook: "webhooks.resend",
-  sweepWebhooks: "webhooks.sweep",
-  recoverStale: "payments.recover_stale",
-  purgeIdempotency: "idempotency.purge",
+  pspEvent: "psp_event",
+  deliverWebhooks: "webhooks_deliver",
+  sweepWebhooks: "webhooks_sweep",
+  recoverStale: "payments_recover_stale",
+  purgeIdempotency: "idempotency_purge",
 } as const;
 
 export interface AddJobOptions {

@@ -53,7 +53,7 @@ const secretOf = (e: WebhookEndpointRow) => openSecret(e.secretSealed, env().WEB
 export class DeliveryFailed extends Error {}
 
 /**
- * Task `webhooks.deliver` for one (endpoint, object): sends its pending deliveries in seq order and
+ * Task `webhooks_deliver` for one (endpoint, object): sends its pending deliveries in seq order and
  * stops at the first failure (throws, so the job is retried with backoff), so a merchant never sees
  * an object's events out of order. On the job's last attempt, or past three days, the head delivery
  * is marked failed and the rest follow on the next run.
