@@ -12,7 +12,12 @@ const schema = z.object({
   DEMO_SECRET_KEY: optional(z.string().startsWith("sk_")),
   /** Real Stripe when set; otherwise the PSP simulator at STRIPE_API_BASE. */
   STRIPE_SECRET_KEY: optional(z.string().startsWith("sk_")),
+  /** Signing secret(s) of inbound PSP webhooks; a comma-separated list during a rotation. */
   STRIPE_WEBHOOK_SECRET: optional(z.string()),
+  /** 32 bytes (hex or base64) sealing merchant webhook signing secrets at rest (AES-256-GCM); stored plain without it. */
+  WEBHOOK_ENCRYPTION_KEY: optional(z.string().min(32)),
+  /** Jobs one worker process runs at once. */
+  WORKER_CONCURRENCY: optional(z.coerce.number().int().positive()),
   /** Base URL of a Stripe-compatible API (the simulator), e.g. http://127.0.0.1:12111 */
   STRIPE_API_BASE: optional(z.string().url()),
   PSP_TIMEOUT_MS: optional(z.coerce.number().int().positive()),

@@ -24,6 +24,9 @@ const ROUTES: [RegExp, () => Promise<RouteModule>][] = [
   [/^\/v1\/balance_transactions\/(?<id>[^/]+)$/, () => import("@/app/v1/balance_transactions/[id]/route") as unknown as Promise<RouteModule>],
   [/^\/v1\/events$/, () => import("@/app/v1/events/route") as unknown as Promise<RouteModule>],
   [/^\/v1\/events\/(?<id>[^/]+)$/, () => import("@/app/v1/events/[id]/route") as unknown as Promise<RouteModule>],
+  [/^\/v1\/webhook_endpoints$/, () => import("@/app/v1/webhook_endpoints/route") as unknown as Promise<RouteModule>],
+  [/^\/v1\/webhook_endpoints\/(?<id>[^/]+)$/, () => import("@/app/v1/webhook_endpoints/[id]/route") as unknown as Promise<RouteModule>],
+  [/^\/api\/webhooks\/stripe$/, () => import("@/app/api/webhooks/stripe/route") as unknown as Promise<RouteModule>],
   [/^\/api\/trpc\/[^/]+$/, () => import("@/app/api/trpc/[trpc]/route") as unknown as Promise<RouteModule>],
   // Last, like Next's catch-all: any other /v1 path.
   [/^\/v1\/.+$/, () => import("@/app/v1/[...path]/route") as unknown as Promise<RouteModule>],

@@ -1,4 +1,5 @@
 import { migrateDatabase } from "../db/migrate";
+import { migrateJobQueue } from "../server/jobs/migrate";
 
 /** One fresh database per test run; tests isolate by creating their own merchants. */
 export default async function setup() {
@@ -6,6 +7,7 @@ export default async function setup() {
   const name = `payrail_test_${process.pid}_${Date.now().toString(36)}`;
   const url = `${base.replace(/\/$/, "")}/${name}`;
   await migrateDatabase(url);
+  await migrateJobQueue(url);
   process.env.DATABASE_URL = url;
   return async () => {
     const postgres = (await import("postgres")).default;

@@ -5,3 +5,5 @@ export * from "./idempotency";
 export * from "./ledger";
 export * from "./exceptions";
 export * from "./charges";
+export * from "./inbox";
+export * from "./webhooks";

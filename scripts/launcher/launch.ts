@@ -14,6 +14,8 @@ import { exitAfterCleanup, handleSignals, isExiting, onCleanup } from "./lifecyc
 import { hasProductionBuild, spawnNext, type NextMode } from "./next-app";
 import { isPortFree, pickPort, waitForPort } from "./ports";
 import { preparePsp } from "./psp";
+import { migrateJobQueue } from "../../server/jobs/migrate";
+import { spawnWorker, stopWorker } from "./worker";
 
 const READY_TIMEOUT_MS = 120_000;
 
@@ -54,6 +56,16 @@ export async function launch(mode: NextMode): Promise<void> {
     if (seed.demoPayments > 0) console.log(`[launcher] seeded ${seed.demoPayments} demo payment intents`);
     if (isExiting()) return;
 
+    // The job queue's schema before the app: the webhook route enqueues with SQL from its first request.
+    await migrateJobQueue(db.url);
+    const worker = spawnWorker({ DATABASE_URL: db.url, ...psp.env });
+    worker.on("exit", (code, signal) => {
+      if (!isExiting()) console.warn(`[launcher] the job worker exited (${signal ?? code}); run \`npm run worker\` to restart it`);
+    });
+    onCleanup(() => stopWorker(worker));
+    process.on("exit", () => {
+      if (worker.exitCode === null && worker.signalCode === null) worker.kill("SIGTERM");
+    });
     child = spawnNext(mode, appPort, { DATABASE_URL: db.url, ...psp.env });
     child.on("exit", (code, signal) => {
       void exitAfterCleanup(code ?? (signal === "SIGINT" || signal === "SIGTERM" ? 0 : 1));

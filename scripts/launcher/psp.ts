@@ -20,7 +20,9 @@ export async function preparePsp(appPort: number): Promise<PspSetup> {
   if (e.STRIPE_API_BASE) return { kind: pspMode(e) === "real" ? "stripe" : "external", apiBase: e.STRIPE_API_BASE, env: {}, close: noop };
   if (e.STRIPE_SECRET_KEY) return { kind: "stripe", env: {}, close: noop };
 
-  const webhookSecret = e.STRIPE_WEBHOOK_SECRET ?? SIMULATOR_WEBHOOK_SECRET;
+  // The app accepts every secret of a comma-separated list (rotation); the simulator signs with the first.
+  const webhookSecrets = e.STRIPE_WEBHOOK_SECRET ?? SIMULATOR_WEBHOOK_SECRET;
+  const webhookSecret = webhookSecrets.split(",")[0]!.trim();
   const opts = { host: "127.0.0.1", webhookUrl: `http://127.0.0.1:${appPort}/api/webhooks/stripe`, webhookSecret };
   const preferred = e.SIMULATOR_PORT ?? 12111;
   const sim = await startSimulator({ ...opts, port: preferred }).catch((err: NodeJS.ErrnoException) => {
@@ -31,7 +33,7 @@ export async function preparePsp(appPort: number): Promise<PspSetup> {
   return {
     kind: "simulator",
     apiBase: sim.url,
-    env: { STRIPE_API_BASE: sim.url, STRIPE_WEBHOOK_SECRET: webhookSecret },
+    env: { STRIPE_API_BASE: sim.url, STRIPE_WEBHOOK_SECRET: webhookSecrets },
     close: () => sim.close(),
   };
 }

@@ -95,7 +95,7 @@ async function authenticate(request: Request, db: Db): Promise<string> {
 }
 
 /** Stripe clients send form bodies with bracket notation; JSON is accepted too. Limits: see body.ts, stripe-form.ts, input-guard.ts. */
-async function readParams(request: Request): Promise<Record<string, unknown>> {
+export async function readParams(request: Request): Promise<Record<string, unknown>> {
   const text = await readBodyText(request);
   if (!text) return {};
   const type = request.headers.get("content-type") ?? "";

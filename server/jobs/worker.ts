@@ -1,0 +1,66 @@
+import { run, type Runner, type TaskList } from "graphile-worker";
+import { purgeExpiredIdempotencyKeys } from "../idempotency/purge";
+import { processPspEvent } from "../inbox/process";
+import type { PaymentsContext } from "../payments/context";
+import { recoverStaleAttempts } from "../payments/recovery";
+import { DELIVERY_MAX_ATTEMPTS, DELIVERY_TIMEOUT_MS, deliverPending } from "../webhooks/deliver";
+import { enqueueOrphanDeliveries } from "../webhooks/sweep";
+import { TASKS } from "./enqueue";
+import { workerLogger } from "./migrate";
+
+export interface WorkerOptions {
+  connectionString: string;
+  ctx: PaymentsContext;
+  concurrency?: number;
+  /** Cron sweeps on (default). Tests that drive jobs by hand turn them off. */
+  crontab?: boolean;
+  deliveryTimeoutMs?: number;
+}
+
+/** The worker's jobs. Each is safe to run twice and on several workers at once. */
+export function taskList(opts: Pick<WorkerOptions, "ctx" | "deliveryTimeoutMs">): TaskList {
+  const { ctx } = opts;
+  return {
+    [TASKS.pspEvent]: async (payload) => {
+      await processPspEvent(ctx, (payload as { inboxId: string }).inboxId);
+    },
+    [TASKS.deliverWebhooks]: async (payload, helpers) => {
+      const { endpointId, objectId } = payload as { endpointId: string; objectId: string };
+      // graphile counts the running attempt already; the last one gives up on the head delivery.
+      const lastAttempt = helpers.job.attempts >= Math.min(helpers.job.max_attempts, DELIVERY_MAX_ATTEMPTS);
+      await deliverPending(ctx.db, { endpointId, objectId, lastAttempt }, opts.deliveryTimeoutMs ?? DELIVERY_TIMEOUT_MS);
+    },
+    [TASKS.sweepWebhooks]: async () => {
+      await enqueueOrphanDeliveries(ctx.db);
+    },
+    [TASKS.recoverStale]: async () => {
+      await recoverStaleAttempts(ctx, { olderThanMs: 30_000 });
+    },
+    [TASKS.purgeIdempotency]: async () => {
+      await purgeExpiredIdempotencyKeys(ctx.db);
+    },
+  };
+}
+
+/**
+ * Sweeps, as graphile-worker cron items: each fires once per slot across all workers (it keeps
+ * the schedule in the database), `max=1` so a failed sweep waits for the next slot.
+ */
+export const CRONTAB = [
+  `* * * * * ${TASKS.recoverStale} ?max=1`,
+  `* * * * * ${TASKS.sweepWebhooks} ?max=1`,
+  `17 * * * * ${TASKS.purgeIdempotency} ?max=1`,
+].join("\n");
+
+/** Starts a worker (runs graphile's migrations first). Several at once are safe: jobs are locked with SKIP LOCKED. */
+export function startWorker(opts: WorkerOptions): Promise<Runner> {
+  return run({
+    connectionString: opts.connectionString,
+    concurrency: opts.concurrency ?? 4,
+    noHandleSignals: true,
+    pollInterval: 2000,
+    taskList: taskList(opts),
+    crontab: opts.crontab === false ? "" : CRONTAB,
+    logger: workerLogger,
+  });
+}
