@@ -1,12 +1,9 @@
-/** Next calls register() once per server process; the maintenance sweeps run in the Node runtime only. */
+/**
+ * Next calls register() once per server process. It only refuses a misconfigured production start;
+ * background sweeps (recovery, purges) run in the job worker (server/jobs/worker.ts), not here.
+ */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { refuseMisconfiguredStart } = await import("./server/startup");
   refuseMisconfiguredStart();
-  const [{ getDatabase }, { getPsp }, { startMaintenance }] = await Promise.all([
-    import("./server/db"),
-    import("./server/psp"),
-    import("./server/jobs/maintenance"),
-  ]);
-  startMaintenance(getDatabase(), getPsp());
 }

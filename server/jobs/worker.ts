@@ -1,3 +1,4 @@
+import { env } from "../env";
 import { run, type Runner, type TaskList } from "graphile-worker";
 import { purgeExpiredIdempotencyKeys } from "../idempotency/purge";
 import { processPspEvent } from "../inbox/process";
@@ -34,7 +35,7 @@ export function taskList(opts: Pick<WorkerOptions, "ctx" | "deliveryTimeoutMs">)
       await enqueueOrphanDeliveries(ctx.db);
     },
     [TASKS.recoverStale]: async () => {
-      await recoverStaleAttempts(ctx, { olderThanMs: 30_000 });
+      await recoverStaleAttempts(ctx, { olderThanMs: 30_000, maxTries: env().RECOVERY_MAX_TRIES });
     },
     [TASKS.purgeIdempotency]: async () => {
       await purgeExpiredIdempotencyKeys(ctx.db);
