@@ -5,3 +5,4 @@ export * from "./idempotency";
 export * from "./ledger";
 export * from "./exceptions";
 export * from "./charges";
+export * from "./reconciliation";
