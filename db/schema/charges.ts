@@ -53,6 +53,7 @@ export const charges = pgTable(
     uniqueIndex("charges_attempt_uq").on(t.attemptId),
     index("charges_merchant_created_idx").on(t.merchantId, t.createdAt.desc(), t.id.desc()),
     index("charges_intent_idx").on(t.paymentIntentId),
+    index("charges_psp_charge_idx").on(t.pspChargeId).where(sql`${t.pspChargeId} is not null`),
     check("charges_amount_positive", sql`${t.amount} > 0`),
     check(
       "charges_amounts_consistent",
@@ -86,11 +87,18 @@ export const balanceTransactions = pgTable(
     description: text("description"),
     availableOn: timestamp("available_on", { withTimezone: true, mode: "date" }).notNull(),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    /** The PSP's balance transaction this one was reconciled with (unique: one PSP line settles one of ours). */
+    pspBalanceTransactionId: text("psp_balance_transaction_id"),
+    /** Set by reconciliation when the PSP's report agrees (or was repaired to agree). */
+    settledAt: timestamp("settled_at", { withTimezone: true, mode: "date" }),
   },
   (t) => [
     uniqueIndex("balance_transactions_journal_uq").on(t.merchantId, t.journalReference),
     index("balance_transactions_merchant_created_idx").on(t.merchantId, t.createdAt.desc(), t.id.desc()),
     index("balance_transactions_source_idx").on(t.sourceId),
+    uniqueIndex("balance_transactions_psp_txn_uq").on(t.pspBalanceTransactionId),
+    // Reconciliation looks for our rows of a period that no PSP line settled (missing at the PSP).
+    index("balance_transactions_unsettled_idx").on(t.createdAt).where(sql`${t.pspBalanceTransactionId} is null`),
     foreignKey({
       name: "balance_transactions_journal_fk",
       columns: [t.merchantId, t.journalReference],

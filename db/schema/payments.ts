@@ -116,6 +116,7 @@ export const refunds = pgTable(
   (t) => [
     index("refunds_merchant_created_idx").on(t.merchantId, t.createdAt.desc(), t.id.desc()),
     index("refunds_intent_idx").on(t.paymentIntentId),
+    index("refunds_psp_refund_idx").on(t.pspRefundId).where(sql`${t.pspRefundId} is not null`),
     check("refunds_amount_positive", sql`${t.amount} > 0`),
   ],
 );

@@ -10,3 +10,5 @@ export const PG_LOG_FILE = path.join(DATA_DIR, "postgres.log");
 export const DEMO_KEY_FILE = path.join(DATA_DIR, "demo-secret-key");
 /** Present only while a launcher runs the embedded cluster. */
 export const RUNNING_DB_URL_FILE = path.join(DATA_DIR, "running-database-url");
+/** Present only while a launcher runs the PSP simulator in-process: its URL, for operator commands (reconcile). */
+export const RUNNING_PSP_URL_FILE = path.join(DATA_DIR, "running-psp-url");

@@ -1,6 +1,7 @@
 import { env } from "../../server/env";
 import { pspMode } from "../../server/psp/mode";
 import { startSimulator } from "../../server/psp/simulator/server";
+import { recordRunningPspUrl } from "./running-url";
 
 export const SIMULATOR_WEBHOOK_SECRET = "whsec_simulator";
 
@@ -30,10 +31,14 @@ export async function preparePsp(appPort: number): Promise<PspSetup> {
     console.log(`[launcher] port ${preferred} is taken; the simulator uses a free port instead`);
     return startSimulator({ ...opts, port: 0 });
   });
+  const forget = recordRunningPspUrl(sim.url);
   return {
     kind: "simulator",
     apiBase: sim.url,
     env: { STRIPE_API_BASE: sim.url, STRIPE_WEBHOOK_SECRET: webhookSecrets },
-    close: () => sim.close(),
+    close: async () => {
+      forget();
+      await sim.close();
+    },
   };
 }

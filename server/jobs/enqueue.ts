@@ -8,6 +8,7 @@ export const TASKS = {
   sweepWebhooks: "webhooks_sweep",
   recoverStale: "payments_recover_stale",
   purgeIdempotency: "idempotency_purge",
+  reconcile: "reconciliation_run",
 } as const;
 
 export interface AddJobOptions {

@@ -4,6 +4,7 @@ import { purgeExpiredIdempotencyKeys } from "../idempotency/purge";
 import { processPspEvent } from "../inbox/process";
 import type { PaymentsContext } from "../payments/context";
 import { recoverStaleAttempts } from "../payments/recovery";
+import { runReconciliation } from "../reconciliation";
 import { DELIVERY_MAX_ATTEMPTS, DELIVERY_TIMEOUT_MS, deliverPending } from "../webhooks/deliver";
 import { enqueueOrphanDeliveries } from "../webhooks/sweep";
 import { TASKS } from "./enqueue";
@@ -40,6 +41,9 @@ export function taskList(opts: Pick<WorkerOptions, "ctx" | "deliveryTimeoutMs">)
     [TASKS.purgeIdempotency]: async () => {
       await purgeExpiredIdempotencyKeys(ctx.db);
     },
+    [TASKS.reconcile]: async (payload) => {
+      await runReconciliation(ctx, reconciliationPeriodOf(payload as ReconcilePayload));
+    },
   };
 }
 
@@ -51,7 +55,18 @@ export const CRONTAB = [
   `* * * * * ${TASKS.recoverStale} ?max=1`,
   `* * * * * ${TASKS.sweepWebhooks} ?max=1`,
   `17 * * * * ${TASKS.purgeIdempotency} ?max=1`,
+  `10 3 * * * ${TASKS.reconcile} ?max=3`, // yesterday (UTC), once the PSP's day is complete
 ].join("\n");
+
+/** On demand: `{ from, to, merchantId? }`; from the crontab: graphile's `_cron.ts`, reconciling the UTC day before it. */
+type ReconcilePayload = { from?: string; to?: string; merchantId?: string; _cron?: { ts: string } };
+
+export function reconciliationPeriodOf(payload: ReconcilePayload): { from: string; to: string; merchantId?: string } {
+  if (payload.from && payload.to) return { from: payload.from, to: payload.to, ...(payload.merchantId ? { merchantId: payload.merchantId } : {}) };
+  const day = (d: Date) => d.toISOString().slice(0, 10);
+  const at = new Date(payload._cron?.ts ?? Date.now());
+  return { from: day(new Date(at.getTime() - 86_400_000)), to: day(at) };
+}
 
 /** Starts a worker (runs graphile's migrations first). Several at once are safe: jobs are locked with SKIP LOCKED. */
 export function startWorker(opts: WorkerOptions): Promise<Runner> {

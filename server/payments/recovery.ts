@@ -83,7 +83,7 @@ async function tryResolve(ctx: PaymentsContext, attempt: AttemptRow): Promise<Ps
 }
 
 /** Resolves the attempt, or returns what the PSP said that was not final. */
-async function resolveAttempt(ctx: PaymentsContext, attempt: AttemptRow): Promise<PspAnswer> {
+export async function resolveAttempt(ctx: PaymentsContext, attempt: AttemptRow): Promise<PspAnswer> {
   const settled = { status: "settled" };
   const pi = await findPaymentIntent(ctx.db, attempt.merchantId, attempt.paymentIntentId);
   if (!pi) return { error: "resource_missing" };

@@ -104,6 +104,35 @@ export interface PspIntentSnapshot {
   nextAction: Record<string, unknown> | null;
 }
 
+/**
+ * One line of the PSP's balance report (Stripe's BalanceTransaction), normalized. `source*` come
+ * from the expanded source object (the PSP's charge or refund) when the PSP could expand it.
+ */
+export interface PspBalanceLine {
+  id: string;
+  /** charge, refund, refund_failure, adjustment, ... as the PSP names it. */
+  type: string;
+  /** The PSP's charge (ch_), refund (re_) or dispute id that moved the money. */
+  source: string;
+  amount: bigint;
+  fee: bigint;
+  net: bigint;
+  currency: string;
+  created: Date;
+  /** Status of the source object at the PSP (a refund can still be pending). */
+  sourceStatus: string | null;
+  /** Metadata of the source: ours, sent with the call (payrail_payment_intent, payrail_merchant, payrail_refund). */
+  sourceMetadata: Record<string, string>;
+}
+
+export interface BalanceLinesQuery {
+  /** Inclusive lower bound of `created`. */
+  from: Date;
+  /** Exclusive upper bound of `created`. */
+  to: Date;
+  pageSize?: number;
+}
+
 export interface PspAdapter {
   readonly name: string;
   authorize(req: AuthorizeRequest): Promise<AuthorizeResult>;
@@ -113,4 +142,6 @@ export interface PspAdapter {
   retrieve(pspPaymentIntentId: string): Promise<PspIntentSnapshot | { outcome: "unknown"; reason: string }>;
   /** The PSP's current status of a refund it accepted as pending (until webhooks report it). */
   retrieveRefund(pspRefundId: string): Promise<RefundResult>;
+  /** Streams the PSP's balance transactions created in [from, to), page by page (never the whole report in memory). */
+  listBalanceTransactions(q: BalanceLinesQuery): AsyncIterable<PspBalanceLine>;
 }

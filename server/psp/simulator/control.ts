@@ -6,6 +6,7 @@ import type { FaultBook } from "./faults";
 import { decodeForm, type Params } from "../../http/stripe-form";
 import { redirect, send, sendJson } from "./http";
 import { completeThreeDs, openDispute, type ThreeDsOutcome } from "./payments";
+import { alterReport } from "./reconciliation";
 import { decideRefund } from "./refunds";
 import { disputeJsonFor, paymentIntentJson, refundJson } from "./serialize";
 import type { PaymentIntentRec, Registry, Store } from "./state";
@@ -165,6 +166,12 @@ export function handleControl(deps: ControlDeps, req: IncomingMessage, res: Serv
       if (e instanceof SimError) sendJson(res, e.status, { error: e.body });
       else throw e;
     }
+    return true;
+  }
+  if (path === "/_sim/reconciliation" && method === "POST") {
+    const r = alterReport(reg, body);
+    if (r.ok) sendJson(res, 200, r.body);
+    else sendJson(res, r.status, { error: { type: "invalid_request_error", message: r.message } });
     return true;
   }
   if (path === "/_sim/disputes" && method === "POST") {

@@ -692,3 +692,29 @@ describe("per-request faults (Simulator-Fault header)", () => {
     expect((await stats(key)).authorizations).toBe(1);
   });
 });
+
+describe("balance report control (/_sim/reconciliation)", () => {
+  it("seeds synthetic lines that list with paging, and drops and duplicates a line", async () => {
+    const key = newKey();
+    const stripe = client(key);
+    const seeded = await control("POST", "/_sim/reconciliation", { apiKey: key, kind: "seed", count: 250, amount: 1000, source_prefix: "ch_seed_" });
+    expect(seeded).toMatchObject({ status: 200, json: { seeded: 250, fee: processingFee(1000) } });
+    const ids: string[] = [];
+    for await (const t of stripe.balanceTransactions.list({ limit: 100 })) ids.push(t.source as string);
+    expect(ids).toHaveLength(250);
+    expect(new Set(ids).size).toBe(250);
+
+    expect((await control("POST", "/_sim/reconciliation", { apiKey: key, kind: "drop", source: "ch_seed_7" })).status).toBe(200);
+    const dup = await control<{ line: { id: string; source: string; amount: number } }>("POST", "/_sim/reconciliation", { apiKey: key, kind: "duplicate", source: "ch_seed_9" });
+    expect(dup.json.line).toMatchObject({ source: "ch_seed_9", amount: 1000 });
+    const sources: string[] = [];
+    for await (const t of stripe.balanceTransactions.list({ limit: 100 })) sources.push(t.source as string);
+    expect(sources).toHaveLength(250);
+    expect(sources).not.toContain("ch_seed_7");
+    expect(sources.filter((s) => s === "ch_seed_9")).toHaveLength(2);
+
+    const bad = await control("POST", "/_sim/reconciliation", { apiKey: key, kind: "fee", source: "ch_nope", fee: 1 });
+    expect(bad.status).toBe(404);
+    expect((await control("POST", "/_sim/reconciliation", { apiKey: key, kind: "bogus", source: "ch_seed_1" })).status).toBe(400);
+  });
+});

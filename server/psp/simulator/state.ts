@@ -196,6 +196,17 @@ export class Collection<T extends { id: string; created: number }> {
     return this.byId.get(id);
   }
 
+  /** Forgets an item (the control API's "missing line"); O(n), never on a request path. */
+  remove(id: string): boolean {
+    const pos = this.position.get(id);
+    if (pos === undefined) return false;
+    this.order.splice(pos, 1);
+    this.byId.delete(id);
+    this.position.delete(id);
+    for (let i = pos; i < this.order.length; i++) this.position.set(this.order[i]!.id, i);
+    return true;
+  }
+
   get size(): number {
     return this.order.length;
   }

@@ -1,5 +1,7 @@
 import Stripe from "stripe";
 import type {
+  BalanceLinesQuery,
+  PspBalanceLine,
   AuthorizeRequest,
   AuthorizeResult,
   CancelRequest,
@@ -12,7 +14,7 @@ import type {
   RefundRequest,
   RefundResult,
 } from "../types";
-import { cardFrom, chargeId, feeOf, refundResultOf, snapshotOf } from "./map";
+import { balanceLineOf, cardFrom, chargeId, feeOf, refundResultOf, snapshotOf } from "./map";
 
 const EXPAND = ["latest_charge.balance_transaction"];
 
@@ -193,5 +195,19 @@ export class StripeAdapter implements PspAdapter {
       const c = classify(e);
       return { outcome: "unknown" as const, reason: c.kind === "unknown" ? c.reason : c.failure.message };
     }
+  }
+
+  /**
+   * The SDK's auto-pagination fetches the next page only when the consumer asks for it, so the
+   * caller's batch size bounds what is held in memory. Errors end the stream (the run fails and is
+   * rerun; every effect is keyed by PSP line).
+   */
+  async *listBalanceTransactions(q: BalanceLinesQuery): AsyncIterable<PspBalanceLine> {
+    const params: Stripe.BalanceTransactionListParams = {
+      created: { gte: Math.floor(q.from.getTime() / 1000), lt: Math.floor(q.to.getTime() / 1000) },
+      limit: q.pageSize ?? 100,
+      expand: ["data.source"],
+    };
+    for await (const txn of this.stripe.balanceTransactions.list(params)) yield balanceLineOf(txn);
   }
 }

@@ -1,5 +1,5 @@
 import type Stripe from "stripe";
-import type { PspCard, PspFailure, PspIntentSnapshot, RefundResult } from "../types";
+import type { PspBalanceLine, PspCard, PspFailure, PspIntentSnapshot, RefundResult } from "../types";
 
 type Intent = Stripe.PaymentIntent;
 
@@ -97,4 +97,23 @@ export function refundResultOf(r: Stripe.Refund): Exclude<RefundResult, { outcom
     default:
       return { outcome: "pending", pspRefundId: r.id, ...reported };
   }
+}
+
+/** A balance transaction as a report line; the expanded source (charge or refund) gives status and metadata. */
+export function balanceLineOf(txn: Stripe.BalanceTransaction): PspBalanceLine {
+  const src = txn.source;
+  const expanded = src !== null && typeof src === "object" ? (src as { id: string; status?: unknown; metadata?: unknown }) : null;
+  const metadata = expanded && expanded.metadata && typeof expanded.metadata === "object" ? (expanded.metadata as Record<string, string>) : {};
+  return {
+    id: txn.id,
+    type: txn.type,
+    source: expanded ? expanded.id : typeof src === "string" ? src : "",
+    amount: BigInt(txn.amount),
+    fee: BigInt(txn.fee),
+    net: BigInt(txn.net),
+    currency: txn.currency,
+    created: new Date(txn.created * 1000),
+    sourceStatus: expanded && typeof expanded.status === "string" ? expanded.status : null,
+    sourceMetadata: metadata,
+  };
 }
