@@ -1,11 +1,15 @@
 import { env } from "../env";
-import { run, type Runner, type TaskList } from "graphile-worker";
+import { run, type Runner, type Task, type TaskList } from "graphile-worker";
+import { isDomainError } from "../errors";
+import { ObjectNotYetKnown } from "../inbox/handlers";
+import { safeErrorLog } from "../log-safe";
+import { logger } from "../logger";
 import { purgeExpiredIdempotencyKeys } from "../idempotency/purge";
 import { processPspEvent } from "../inbox/process";
 import type { PaymentsContext } from "../payments/context";
 import { recoverStaleAttempts } from "../payments/recovery";
 import { runReconciliation } from "../reconciliation";
-import { DELIVERY_MAX_ATTEMPTS, DELIVERY_TIMEOUT_MS, deliverPending } from "../webhooks/deliver";
+import { DELIVERY_MAX_ATTEMPTS, DELIVERY_TIMEOUT_MS, DeliveryFailed, deliverPending } from "../webhooks/deliver";
 import { enqueueOrphanDeliveries } from "../webhooks/sweep";
 import { TASKS } from "./enqueue";
 import { workerLogger } from "./migrate";
@@ -19,10 +23,33 @@ export interface WorkerOptions {
   deliveryTimeoutMs?: number;
 }
 
+/**
+ * graphile-worker logs a failed job's error message and stores it in graphile_worker.jobs.last_error.
+ * A database error's message quotes query parameters (request data), so only our own errors keep
+ * their message; anything else is logged safely here and rethrown as its class and SQL state.
+ */
+export function withSafeErrors(tasks: TaskList): TaskList {
+  return Object.fromEntries(
+    Object.entries(tasks).map(([name, task]) => [
+      name,
+      (async (payload, helpers) => {
+        try {
+          return await (task as Task)(payload, helpers);
+        } catch (e) {
+          if (isDomainError(e) || e instanceof ObjectNotYetKnown || e instanceof DeliveryFailed) throw e; // our own messages
+          const safe = safeErrorLog(e);
+          logger.warn({ task: name, jobId: helpers.job.id, err: safe }, "job failed");
+          throw new Error(`${name} failed: ${safe.errorClass}${safe.sqlState ? ` (SQLSTATE ${safe.sqlState})` : ""}`);
+        }
+      }) satisfies Task,
+    ]),
+  );
+}
+
 /** The worker's jobs. Each is safe to run twice and on several workers at once. */
 export function taskList(opts: Pick<WorkerOptions, "ctx" | "deliveryTimeoutMs">): TaskList {
   const { ctx } = opts;
-  return {
+  return withSafeErrors({
     [TASKS.pspEvent]: async (payload) => {
       await processPspEvent(ctx, (payload as { inboxId: string }).inboxId);
     },
@@ -44,7 +71,7 @@ export function taskList(opts: Pick<WorkerOptions, "ctx" | "deliveryTimeoutMs">)
     [TASKS.reconcile]: async (payload) => {
       await runReconciliation(ctx, reconciliationPeriodOf(payload as ReconcilePayload));
     },
-  };
+  });
 }
 
 /**
