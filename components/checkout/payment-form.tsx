@@ -49,7 +49,8 @@ function loadScript(src: string | null): Promise<void> {
 }
 
 export function PaymentForm(props: PaymentFormProps) {
-  const stripe = stripeFor(props.publishableKey, props.scriptUrl);
+  // Null while rendering on the server; the browser loads the PSP's script, then Stripe.js.
+  const stripe = typeof window === "undefined" ? null : stripeFor(props.publishableKey, props.scriptUrl);
   return (
     <Elements stripe={stripe} options={{ appearance: { theme: "stripe", variables: { colorPrimary: props.brandColor } } }}>
       <CheckoutForm {...props} />
@@ -127,7 +128,7 @@ function CheckoutForm({ payLabel, confirmPath, email: initialEmail, initialError
               <div className="h-11 animate-pulse rounded-lg bg-slate-200" />
             </div>
           )}
-          <PaymentElement options={{ layout: "tabs" }} onReady={() => setReady(true)} onChange={() => error && busy === "idle" && setError(null)} />
+          <PaymentElement options={{ layout: "tabs" }} onReady={() => setReady(true)} />
         </div>
       </fieldset>
       {error && (
