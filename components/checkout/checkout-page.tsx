@@ -37,9 +37,11 @@ export function CheckoutPage({ view, stripe, locale }: { view: HostedView; strip
             ) : (
               <Closed view={view} />
             )}
-            <p className="mt-8 flex items-center justify-center gap-1.5 text-xs text-slate-500">
-              <Lock aria-hidden="true" className="size-3.5" /> Card details are sent directly to the payment processor, never to {view.merchantName}.
-            </p>
+            {view.state === "open" && (
+              <p className="mt-8 flex items-center justify-center gap-1.5 text-xs text-slate-500">
+                <Lock aria-hidden="true" className="size-3.5 shrink-0" /> Card details go straight to the payment processor, never to {view.merchantName}.
+              </p>
+            )}
           </div>
         </main>
       </div>
@@ -60,7 +62,7 @@ function OrderSummary({ view, total, locale }: { view: HostedView; total: string
         <h2 id="summary-title" className="sr-only">
           Order summary
         </h2>
-        <p className="mt-6 text-sm text-slate-500">Total due</p>
+        <p className="mt-6 text-sm text-slate-500">{view.state === "complete" ? "Total paid" : "Total due"}</p>
         <p className="text-3xl font-semibold tracking-tight text-slate-900 tabular-nums">{total}</p>
         <ul className="mt-6 divide-y divide-slate-200 border-y border-slate-200">
           {view.lineItems.map((li) => (
@@ -96,7 +98,7 @@ function Closed({ view }: { view: HostedView }) {
     case "expired":
       return <ClosedState icon={<Clock />} title="This checkout session has expired." text="No payment was taken. Return to the store to start again." back={view.cancelUrl} merchant={view.merchantName} />;
     case "complete":
-      return <ClosedState icon={<CheckCircle2 className="text-emerald-600" />} title="This checkout session is already paid." text="Thank you! Your payment was received; there is nothing more to pay." back={view.successUrl} merchant={view.merchantName} />;
+      return <ClosedState icon={<CheckCircle2 className="!text-emerald-600" />} title="This checkout session is already paid." text="Thank you! Your payment was received; there is nothing more to pay." back={view.successUrl} merchant={view.merchantName} />;
     case "processing":
       return <ClosedState icon={<Clock />} title="Your payment is being processed." text="Please wait a moment and reload this page. You will not be charged twice." />;
     default:

@@ -115,7 +115,7 @@ function CheckoutForm({ payLabel, confirmPath, email: initialEmail, initialError
         <Input id="email" type="email" name="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} placeholder="you@example.com" />
       </div>
       <fieldset className="space-y-1.5">
-        <legend className="mb-1.5 text-sm font-medium text-slate-700">Card information</legend>
+        <legend className="sr-only">Card information</legend>
         <div className="relative min-h-[230px]">
           {!ready && (
             <div aria-hidden="true" className="absolute inset-0 space-y-3">

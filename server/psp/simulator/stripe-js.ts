@@ -56,7 +56,8 @@ export function stripeJsScript(origin: string): string {
     f.src = ORIGIN + "/elements/card" + q;
     f.title = "Secure payment input frame";
     f.setAttribute("allow", "payment");
-    f.style.cssText = "border:0;width:100%;height:230px;display:block;background:transparent;color-scheme:normal";
+    // The frame pads 2px for focus rings; pull it out so its fields line up with the page's.
+    f.style.cssText = "border:0;width:calc(100% + 4px);margin:0 -2px;height:230px;display:block;background:transparent;color-scheme:normal";
     window.addEventListener("message", this._onMessage);
     node.appendChild(f);
     this._frame = f;
