@@ -2,7 +2,6 @@ import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import "./globals.css";
 import { SimulatedPspNotice } from "@/components/simulated-psp-notice";
-import { TrpcProvider } from "@/components/trpc-provider";
 
 export const metadata: Metadata = { title: "Payrail", description: "Self-hostable payments platform" };
 
@@ -11,7 +10,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
     <html lang="en">
       <body className="min-h-screen bg-slate-50 font-sans text-slate-900 antialiased">
         <SimulatedPspNotice />
-        <TrpcProvider>{children}</TrpcProvider>
+        {children}
       </body>
     </html>
   );

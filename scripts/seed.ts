@@ -7,6 +7,8 @@ import { createMerchant } from "../server/merchants/service";
 
 export const DEMO_MERCHANT_ID = "acct_demo";
 export const DEMO_MERCHANT_NAME = "Demo Shop";
+/** The demo merchant's hosted checkout colour. */
+export const DEMO_BRAND_COLOR = "#4f46e5";
 
 export interface SeedOptions {
   /** The demo key to register (stored hashed); a new one is generated when absent. */
@@ -18,6 +20,7 @@ export interface SeedOptions {
 export interface SeedResult {
   merchantId: string;
   secretKey: string;
+  publishableKey: string;
   demoPayments: number;
 }
 
@@ -26,9 +29,9 @@ export async function seedDemo(databaseUrl: string, opts: SeedOptions = {}): Pro
   try {
     const secretKey = opts.secretKey ?? generateSecretKey("test");
     // Both inserts are ON CONFLICT DO NOTHING: re-running keeps the merchant and adds the key only if new.
-    await createMerchant(database.db, { id: DEMO_MERCHANT_ID, name: DEMO_MERCHANT_NAME, secretKey });
+    const { publishableKey } = await createMerchant(database.db, { id: DEMO_MERCHANT_ID, name: DEMO_MERCHANT_NAME, secretKey, brandColor: DEMO_BRAND_COLOR });
     const demoPayments = opts.pspApiBase ? await seedPayments(database.db, opts.pspApiBase) : 0;
-    return { merchantId: DEMO_MERCHANT_ID, secretKey, demoPayments };
+    return { merchantId: DEMO_MERCHANT_ID, secretKey, publishableKey, demoPayments };
   } finally {
     await database.close();
   }

@@ -12,6 +12,8 @@ const schema = z.object({
   DEMO_SECRET_KEY: optional(z.string().startsWith("sk_")),
   /** Real Stripe when set; otherwise the PSP simulator at STRIPE_API_BASE. */
   STRIPE_SECRET_KEY: optional(z.string().startsWith("sk_")),
+  /** Real Stripe's publishable key, for Stripe.js on the hosted checkout (with the simulator a test key is used). */
+  STRIPE_PUBLISHABLE_KEY: optional(z.string().startsWith("pk_")),
   /** Signing secret(s) of inbound PSP webhooks; a comma-separated list during a rotation. */
   STRIPE_WEBHOOK_SECRET: optional(z.string()),
   /** 32 bytes (hex or base64) sealing merchant webhook signing secrets at rest (AES-256-GCM); stored plain without it. */

@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   authentication_required: [402, "card_error"],
   api_key_invalid: [401, "invalid_request_error"],
   unauthorized: [401, "invalid_request_error"],
+  secret_key_required: [401, "invalid_request_error"],
   forbidden: [403, "invalid_request_error"],
   request_too_large: [413, "invalid_request_error"],
   psp_unavailable: [502, "api_error"],

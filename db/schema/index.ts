@@ -8,3 +8,4 @@ export * from "./charges";
 export * from "./inbox";
 export * from "./webhooks";
 export * from "./reconciliation";
+export * from "./checkout";

@@ -5,6 +5,8 @@ import { timestamps } from "./columns";
 export const merchants = pgTable("merchants", {
   id: text("id").primaryKey(),
   name: text("name").notNull(),
+  /** Hex colour (#rrggbb) of the merchant's hosted checkout; a neutral default when null. */
+  brandColor: text("brand_color"),
   ...timestamps(),
 });
 
@@ -17,6 +19,8 @@ export const apiKeys = pgTable(
     keyHash: text("key_hash").notNull(),
     displayPrefix: text("display_prefix").notNull(),
     mode: text("mode", { enum: ["test", "live"] }).notNull(),
+    /** secret (sk_) may call every route; publishable (pk_) only what Stripe.js may do. */
+    kind: text("kind", { enum: ["secret", "publishable"] }).notNull().default("secret"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
   },

@@ -65,3 +65,9 @@ export type ChargeStatus = (typeof CHARGE_STATUSES)[number];
 /** The balance transaction types Payrail produces (a subset of Stripe's). */
 export const BALANCE_TRANSACTION_TYPES = ["charge", "refund"] as const;
 export type BalanceTransactionType = (typeof BALANCE_TRANSACTION_TYPES)[number];
+
+/** Stripe's Checkout Session statuses. */
+export const CHECKOUT_SESSION_STATUSES = ["open", "complete", "expired"] as const;
+export type CheckoutSessionStatus = (typeof CHECKOUT_SESSION_STATUSES)[number];
+export const CHECKOUT_PAYMENT_STATUSES = ["unpaid", "paid"] as const;
+export type CheckoutPaymentStatus = (typeof CHECKOUT_PAYMENT_STATUSES)[number];

@@ -9,6 +9,8 @@ export interface BannerInfo {
   psp: PspSetup;
   merchantId: string;
   secretKey: string;
+  /** Public by design (Stripe.js-level access only), so always shown whole. */
+  publishableKey?: string;
   /** Where the full key can be read when the banner masks it. */
   keySource: string;
 }
@@ -42,6 +44,7 @@ export function bannerText(b: BannerInfo): string {
     `  Database:       ${db}`,
     `  Demo merchant:  ${b.merchantId}`,
     `  Secret key:     ${shownKey}${b.mode === "start" ? `  (full key: ${b.keySource})` : ""}`,
+    ...(b.publishableKey ? [`  Publishable key: ${b.publishableKey}`] : []),
     "",
     "  Try:",
     `    curl ${app}/v1/payment_intents -u ${keyInCurl} -d amount=2000 -d currency=usd -d payment_method=pm_card_visa -d confirm=true`,

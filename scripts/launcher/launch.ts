@@ -73,7 +73,7 @@ export async function launch(mode: NextMode): Promise<void> {
     if (await waitForPort(appPort, "127.0.0.1", READY_TIMEOUT_MS)) {
       if (child.exitCode === null && !isExiting()) {
         const keySource = env().DEMO_SECRET_KEY ? "DEMO_SECRET_KEY" : DEMO_KEY_FILE;
-        printBanner({ mode, appPort, databaseUrl: db.url, embeddedDb: db.embedded, psp, merchantId: seed.merchantId, secretKey: seed.secretKey, keySource });
+        printBanner({ mode, appPort, databaseUrl: db.url, embeddedDb: db.embedded, psp, merchantId: seed.merchantId, secretKey: seed.secretKey, publishableKey: seed.publishableKey, keySource });
       }
     } else {
       console.warn(`[launcher] Next did not accept connections on port ${appPort} within ${READY_TIMEOUT_MS / 1000}s`);

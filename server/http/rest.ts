@@ -6,7 +6,7 @@ import { newRequestId } from "../ids";
 import { withIdempotency, type StoredResponse } from "../idempotency/with-idempotency";
 import { safeErrorLog } from "../log-safe";
 import { logger } from "../logger";
-import { merchantForApiKey } from "../merchants/api-keys";
+import { resolveApiKey, type ApiKeyKind } from "../merchants/api-keys";
 import type { CallOptions, Outcome, PaymentsContext } from "../payments/context";
 import { getPsp } from "../psp";
 import { runInRequest } from "../request-context";
@@ -19,6 +19,13 @@ import { stripeErrorBody, toDomainError } from "./stripe-errors";
 export interface RestContext extends PaymentsContext {
   merchantId: string;
   url: URL;
+  /** publishable only on routes that opted in (what Stripe.js may do); they must check the client_secret. */
+  keyKind: ApiKeyKind;
+}
+
+/** Routes callable with a publishable key opt in; every other route refuses one. */
+export interface RouteOptions {
+  publishable?: boolean;
 }
 
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
@@ -82,16 +89,19 @@ async function checkUrl(request: Request): Promise<void> {
 const unsafeParam = (param: string | undefined) =>
   new DomainError("parameter_invalid", `Invalid ${param ?? "request"}: strings may not contain NUL bytes or unpaired UTF-16 surrogates.`, param ? { param } : {});
 
-async function authenticate(request: Request, db: Db): Promise<string> {
+async function authenticate(request: Request, db: Db, options: RouteOptions): Promise<{ merchantId: string; kind: ApiKeyKind }> {
   const header = request.headers.get("authorization") ?? "";
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   const basic = /^Basic\s+(\S+)$/i.exec(header);
   const key = match?.[1] ?? (basic ? Buffer.from(basic[1]!, "base64").toString().split(":")[0] : undefined);
   if (!key) throw new DomainError("unauthorized", "You did not provide an API key. Use Authorization: Bearer sk_test_...");
   refuseLiveKeyWithoutPsp(key);
-  const merchantId = await merchantForApiKey(db, key);
-  if (!merchantId) throw new DomainError("api_key_invalid", "Invalid API Key provided.");
-  return merchantId;
+  const resolved = await resolveApiKey(db, key);
+  if (!resolved) throw new DomainError("api_key_invalid", "Invalid API Key provided.");
+  if (resolved.kind === "publishable" && !options.publishable) {
+    throw new DomainError("secret_key_required", "This API call cannot be made with a publishable API key. Please use a secret API key.");
+  }
+  return resolved;
 }
 
 /** Stripe clients send form bodies with bracket notation; JSON is accepted too. Limits: see body.ts, stripe-form.ts, input-guard.ts. */
@@ -141,16 +151,16 @@ export function parseInput<S extends z.ZodType>(schema: S, params: unknown): z.i
   throw new DomainError(code, message, param ? { param } : {});
 }
 
-async function context(request: Request): Promise<RestContext> {
+async function context(request: Request, options: RouteOptions): Promise<RestContext> {
   const { db } = getDatabase();
-  const merchantId = await authenticate(request, db);
-  return { db, psp: getPsp(), merchantId, url: new URL(request.url) };
+  const { merchantId, kind } = await authenticate(request, db, options);
+  return { db, psp: getPsp(), merchantId, keyKind: kind, url: new URL(request.url) };
 }
 
 /** GET handlers: authenticate, run, serialize. */
-export function handleGet(request: Request, run: (ctx: RestContext) => Promise<unknown>): Promise<Response> {
+export function handleGet(request: Request, run: (ctx: RestContext) => Promise<unknown>, options: RouteOptions = {}): Promise<Response> {
   return served(request, async (seen) => {
-    const ctx = await context(request);
+    const ctx = await context(request, options);
     seen.merchantId = ctx.merchantId;
     return respond({ status: 200, body: JSON.stringify(await run(ctx)) });
   });
@@ -165,9 +175,10 @@ export function handlePost<S extends z.ZodType, T>(
   schema: S,
   run: (ctx: RestContext, input: z.infer<S>, opts: CallOptions) => Promise<T>,
   serialize: (value: T) => unknown,
+  options: RouteOptions = {},
 ): Promise<Response> {
   return served(request, async (seen) => {
-    const ctx = await context(request);
+    const ctx = await context(request, options);
     seen.merchantId = ctx.merchantId;
     const params = await readParams(request);
     const input = parseInput(schema, params);

@@ -23,6 +23,7 @@ import {
 } from "./repository";
 import { chargeAfterAuthorization, chargeAfterCapture } from "../charges/record";
 import { chargeIdFor } from "../charges/ids";
+import { completeCheckoutForIntent } from "../checkout/complete";
 import { serializePaymentIntent } from "./serialize";
 import { transition } from "./state-machine";
 
@@ -85,6 +86,7 @@ export async function applyAuthorizeResult(
         emit(tx, "payment_intent.amount_capturable_updated", updated),
       ]);
       await chargeAfterAuthorization(tx, updated, attempt, result);
+      await completeCheckoutForIntent(tx, updated);
       return { ok: true, value: updated };
     }
     case "captured": {
@@ -110,6 +112,7 @@ export async function applyAuthorizeResult(
         emit(tx, "payment_intent.succeeded", updated),
       ]);
       await chargeAfterAuthorization(tx, updated, attempt, result, journals[1]);
+      await completeCheckoutForIntent(tx, updated);
       return { ok: true, value: updated };
     }
     case "requires_action": {

@@ -88,6 +88,8 @@ export type UpdatePaymentIntentInput = z.infer<typeof updatePaymentIntentInput>;
 
 export const confirmPaymentIntentInput = z.object({
   payment_method: paymentMethod.optional(),
+  /** Sent by Stripe.js (publishable key); checked, never stored. */
+  client_secret: z.string().max(255).optional(),
   return_url: returnUrl.optional(),
   capture_method: z.enum([...CAPTURE_METHODS, "automatic_async"]).optional(),
 });

@@ -29,6 +29,8 @@ export interface Route {
   handler: (req: V1Request) => V1Result;
   /** Callable with a publishable key (pk_test_), like Stripe.js tokenization. */
   publishable?: boolean;
+  /** Callable with a publishable key plus the intent's client_secret (Stripe.js retrieve/confirm). */
+  clientSecret?: boolean;
 }
 
 const ok = (body: Json): V1Result => ({ status: 200, body });
@@ -93,7 +95,7 @@ export const ROUTES: Route[] = [
     pattern: /^\/v1\/payment_intents$/,
     handler: (req) => list(req, "/v1/payment_intents", "payment_intent", req.ctx.store.paymentIntents, paymentIntentJson),
   },
-  { method: "GET", pattern: /^\/v1\/payment_intents\/([^/]+)$/, handler: (req) => piResult(req, getPaymentIntent(req.ctx, arg(req))) },
+  { method: "GET", pattern: /^\/v1\/payment_intents\/([^/]+)$/, clientSecret: true, handler: (req) => piResult(req, getPaymentIntent(req.ctx, arg(req))) },
   {
     method: "POST",
     pattern: /^\/v1\/payment_intents\/([^/]+)$/,
@@ -102,6 +104,7 @@ export const ROUTES: Route[] = [
   {
     method: "POST",
     pattern: /^\/v1\/payment_intents\/([^/]+)\/confirm$/,
+    clientSecret: true,
     handler: (req) => piResult(req, confirmPaymentIntent(req.ctx, getPaymentIntent(req.ctx, arg(req)), req.params)),
   },
   {

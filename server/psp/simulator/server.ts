@@ -14,6 +14,7 @@ import { canonicalJson } from "../../idempotency/hash";
 import { BodyTooLarge, CORS_HEADERS, parseApiKey, readBody, send, sleep } from "./http";
 import { newId } from "./ids";
 import { matchRoute } from "./routes";
+import { cardFramePage, stripeJsScript } from "./stripe-js";
 import { eventJson } from "./serialize";
 import { Registry, type Store } from "./state";
 import { DEFAULT_RETRY, WebhookDispatcher, type RetryPolicy } from "./webhooks";
@@ -93,6 +94,12 @@ class Simulator {
     const raw = await readBody(req);
     if (path.startsWith("/_sim/") && handleControl(this.control, req, res, url, raw)) return;
     if (path.startsWith("/3ds/") && handleThreeDs(this.control, req, res, url, raw)) return;
+    if (req.method === "GET" && (path === "/v3" || path === "/v3/")) {
+      return send(res, 200, stripeJsScript(this.baseUrl), { "Cache-Control": "public, max-age=300" }, "text/javascript; charset=utf-8");
+    }
+    if (req.method === "GET" && path === "/elements/card") {
+      return send(res, 200, cardFramePage(url.searchParams), { "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" }, "text/html; charset=utf-8");
+    }
     send(res, 404, errorJson(notFoundRoute(req.method ?? "GET", path)), {});
   }
 
@@ -111,7 +118,7 @@ class Simulator {
     if ("error" in auth) return fail(authError(auth.error));
     const match = matchRoute(method, path);
     if (!match) return fail(notFoundRoute(method, path));
-    if (auth.kind === "publishable" && !match.route.publishable) {
+    if (auth.kind === "publishable" && !match.route.publishable && !match.route.clientSecret) {
       return fail(authError("This API call cannot be made with a publishable API key. Please use a secret API key."));
     }
 
@@ -123,8 +130,19 @@ class Simulator {
       throw e;
     }
 
-    const apiKey = auth.key;
-    const store = this.reg.store(apiKey);
+    let apiKey = auth.key;
+    let store = this.reg.store(apiKey);
+    if (auth.kind === "publishable" && match.route.clientSecret) {
+      // Stripe.js acts on one intent with the publishable key and that intent's client_secret.
+      const id = match.args[0] ?? "";
+      const owner = this.reg.owners.get(id);
+      const pi = owner?.paymentIntents.get(id);
+      if (!owner || !pi || typeof params.client_secret !== "string" || params.client_secret !== pi.clientSecret) {
+        return fail(new SimError(404, { type: "invalid_request_error", code: "resource_missing", param: "intent", message: `No such payment_intent: '${id}'` }, { storable: false }));
+      }
+      store = owner;
+      apiKey = owner.apiKey;
+    }
     store.stats.requests += 1;
 
     const requested = parseFaultHeader(req.headers[FAULT_HEADER]);

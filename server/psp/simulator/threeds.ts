@@ -16,13 +16,13 @@ export function challengePage(pi: PaymentIntentRec): string {
   const pending = pi.status === "requires_action";
   const body = pending
     ? `<p>Authenticate a payment of <strong>${escapeHtml(formatAmount(pi.amount, pi.currency))}</strong>.</p>
-<form method="post" action="/3ds/${id}/complete"><input type="hidden" name="outcome" value="success"><button type="submit" id="complete">Complete</button></form>
-<form method="post" action="/3ds/${id}/complete"><input type="hidden" name="outcome" value="fail"><button type="submit" id="fail">Fail</button></form>`
+<form method="post" action="/3ds/${id}/complete"><input type="hidden" name="outcome" value="success"><button type="submit" id="complete" class="primary">Complete authentication</button></form>
+<form method="post" action="/3ds/${id}/complete"><input type="hidden" name="outcome" value="fail"><button type="submit" id="fail">Fail authentication</button></form>`
     : `<p>This payment has a status of <code>${escapeHtml(pi.status)}</code>; there is nothing to authenticate.</p>`;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>3D Secure test</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem}form{display:inline-block;margin-right:.5rem}button{font-size:1rem;padding:.5rem 1rem}</style>
-</head><body><h1>3D Secure test page</h1><p>PaymentIntent <code>${id}</code></p>${body}</body></html>`;
+<style>body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#0f172a;background:#f8fafc;max-width:26rem;margin:3rem auto;padding:0 1rem}main{background:#fff;border:1px solid #e2e8f0;border-radius:12px;padding:1.5rem;box-shadow:0 1px 2px rgba(0,0,0,.05)}h1{font-size:1.25rem;margin:0 0 .5rem}code{font-size:.8rem;color:#475569}form{display:block;margin-top:.75rem}button{width:100%;font:inherit;font-weight:600;padding:.75rem 1rem;border-radius:8px;border:1px solid #cbd5e1;background:#fff;cursor:pointer}button.primary{background:#0f172a;color:#fff;border-color:#0f172a}button:focus-visible{outline:3px solid #6366f1;outline-offset:2px}</style>
+</head><body><main><h1>3D Secure test page</h1><p>Simulated bank challenge for PaymentIntent <code>${id}</code></p>${body}</main></body></html>`;
 }
 
 export function messagePage(title: string, message: string): string {

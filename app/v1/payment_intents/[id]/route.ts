@@ -1,5 +1,6 @@
 import { handleGet, handlePost, handleUnrecognized } from "@/server/http/rest";
 import { updatePaymentIntentDetails } from "@/server/payments/orchestrator";
+import { checkClientSecret } from "@/server/payments/publishable";
 import { getPaymentIntent } from "@/server/payments/queries";
 import { updatePaymentIntentInput } from "@/server/payments/schemas";
 import { serializePaymentIntent } from "@/server/payments/serialize";
@@ -9,7 +10,15 @@ export const dynamic = "force-dynamic";
 
 export async function GET(request: Request, { params }: Params) {
   const { id } = await params;
-  return handleGet(request, (ctx) => getPaymentIntent(ctx, id));
+  // Stripe.js retrieves with the publishable key and the intent's client_secret.
+  return handleGet(
+    request,
+    async (ctx) => {
+      await checkClientSecret(ctx, id, ctx.url.searchParams.get("client_secret"));
+      return getPaymentIntent(ctx, id);
+    },
+    { publishable: true },
+  );
 }
 
 export async function POST(request: Request, { params }: Params) {
