@@ -5,7 +5,7 @@ import { balanceTransactionIdFor } from "../charges/ids";
 import { insertBalanceTransaction } from "../charges/repository";
 import { derivedId } from "../ids";
 import { disputeJournal, disputeReversalJournal, postJournal, type JournalDraft } from "../ledger";
-import { lockPaymentIntent, recordEvent, updatePaymentIntent, type PaymentIntentRow } from "../payments/repository";
+import { lockPaymentIntent, updatePaymentIntent, type PaymentIntentRow } from "../payments/repository";
 import { disputeWonEvent, transition } from "../payments/state-machine";
 import type { PspDisputeFunds, PspDisputeSnapshot } from "../psp/types";
 import {
@@ -13,6 +13,7 @@ import {
   findDisputeByPsp,
   insertDispute,
   markChargeDisputed,
+  recordDisputeEvents,
   updateDisputeRow,
   type DisputeRow,
 } from "./repository";
@@ -76,14 +77,15 @@ export async function applyDisputeSnapshot(tx: DbOrTx, snap: OwnedSnapshot): Pro
     changes.fundsWithdrawnAt = new Date();
     events.push("charge.dispute.funds_withdrawn");
   }
-  const updated = fieldsChanged(row, snap);
-  if (updated && !events.includes("charge.dispute.created")) events.push("charge.dispute.updated");
+  const closing = CLOSED.includes(snap.status) && !row.closedAt;
+  // Closing is told by charge.dispute.closed, not also as an update.
+  if (!closing && !events.includes("charge.dispute.created") && fieldsChanged(row, snap)) events.push("charge.dispute.updated");
   if (snap.reinstated && !row.fundsReinstatedAt) {
     await book(tx, payment, row, snap.reinstated, "reinstated");
     changes.fundsReinstatedAt = new Date();
     events.push("charge.dispute.funds_reinstated");
   }
-  if (CLOSED.includes(snap.status) && !row.closedAt) {
+  if (closing) {
     changes.closedAt = new Date();
     if (payment.status === "disputed") {
       const event = snap.status === "lost" ? "dispute_lost" : disputeWonEvent(payment.amountRefunded);
@@ -108,7 +110,7 @@ export async function applyDisputeSnapshot(tx: DbOrTx, snap: OwnedSnapshot): Pro
     metadata: snap.metadata,
   });
   const object = serializeDispute(saved, await disputeBalanceTransactions(tx, merchantId, [saved.id]));
-  for (const type of events) await recordEvent(tx, merchantId, type, saved.id, object);
+  await recordDisputeEvents(tx, merchantId, saved.id, events, object);
   return saved;
 }
 

@@ -1,6 +1,8 @@
-import { and, eq, inArray, type SQL } from "drizzle-orm";
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
-import { balanceTransactions, charges, disputes } from "@/db/schema";
+import { balanceTransactions, charges, disputes, events } from "@/db/schema";
+import { newId } from "../ids";
+import { currentRequest } from "../request-context";
 import { keysetPage, type ListParams } from "../payments/repository";
 
 export type DisputeRow = typeof disputes.$inferSelect;
@@ -50,4 +52,26 @@ export async function disputeBalanceTransactions(db: DbOrTx, merchantId: string,
     .from(balanceTransactions)
     .where(and(eq(balanceTransactions.merchantId, merchantId), inArray(balanceTransactions.sourceId, disputeIds)))
     .orderBy(balanceTransactions.createdAt, balanceTransactions.id);
+}
+
+/**
+ * The merchant events of one applied dispute change, in one insert (the outbox trigger numbers them
+ * in this order for delivery). Each is a microsecond later than the one before, so /v1/events lists
+ * them in the order they happened, not in the random order of their ids.
+ */
+export async function recordDisputeEvents(db: DbOrTx, merchantId: string, disputeId: string, types: readonly string[], object: Record<string, unknown>) {
+  if (types.length === 0) return;
+  const request = currentRequest();
+  await db.insert(events).values(
+    types.map((type, i) => ({
+      id: newId("evt"),
+      merchantId,
+      type,
+      objectId: disputeId,
+      data: { object },
+      requestId: request?.requestId ?? null,
+      requestIdempotencyKey: request?.idempotencyKey ?? null,
+      createdAt: sql`now() + make_interval(secs => ${i} * 0.000001)`,
+    })),
+  );
 }

@@ -15,8 +15,7 @@ export function mapDisputeStatus(status: string): PspDisputeStatus {
       return status;
     case "appeal_needs_response":
       return "needs_response";
-    case "appeal_under_review":
-    default:
+    default: // appeal_under_review and anything new: still pending
       return "under_review";
   }
 }
