@@ -251,4 +251,24 @@ describe("disputes end to end", () => {
     expect(await h.database.db.select().from(disputes).where(eq(disputes.pspDisputeId, opened.id))).toEqual([]);
     await invariants(merchantId);
   });
+
+  it("bad input is a Stripe-shaped 4xx that changes nothing", async () => {
+    const { merchantId, stripe } = await merchant();
+    const pi = await stripe.paymentIntents.create({ amount: 1_500, currency: "usd", payment_method: "pm_card_visa", confirm: true });
+    const local = (await findPaymentIntent(h.database.db, merchantId, pi.id))!;
+    await control("/_sim/disputes", { payment_intent: local.pspPaymentIntentId });
+    const row = await waitFor("the dispute", async () => disputeRow(merchantId, pi.id));
+    const unknownField = await stripe.disputes.update(row.id, { evidence: { not_a_field: "x" } as Stripe.DisputeUpdateParams.Evidence }).catch((e: unknown) => e);
+    expect(unknownField).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+    expect((unknownField as Stripe.errors.StripeError).statusCode).toBe(400);
+    const missing = await stripe.disputes.retrieve("dp_does_not_exist").catch((e: unknown) => e);
+    expect((missing as Stripe.errors.StripeError).statusCode).toBe(404);
+    const cursor = await stripe.disputes.list({ starting_after: "dp_nope" }).catch((e: unknown) => e);
+    expect((cursor as Stripe.errors.StripeError).statusCode).toBe(404);
+    const other = await merchant();
+    const foreign = await other.stripe.disputes.close(row.id).catch((e: unknown) => e);
+    expect((foreign as Stripe.errors.StripeError).statusCode).toBe(404);
+    expect(await disputeRow(merchantId, pi.id)).toMatchObject({ status: "needs_response", submissionCount: 0, evidence: {} });
+    await invariants(merchantId);
+  });
 });
