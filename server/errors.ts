@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   payment_intent_unexpected_state: [400, "invalid_request_error"],
   invalid_transition: [400, "invalid_request_error"],
   charge_already_refunded: [400, "invalid_request_error"],
+  dispute_unexpected_state: [400, "invalid_request_error"],
   resource_missing: [404, "invalid_request_error"],
   idempotency_key_reused: [400, "idempotency_error"],
   idempotency_key_in_use: [409, "idempotency_error"],

@@ -29,7 +29,7 @@ export async function createHarness(opts: { webhookUrl?: string } = {}): Promise
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error("DATABASE_URL is not set: run through the integration project (global setup)");
   const database = createDatabase(url, { max: 20 });
-  const sim = await startSimulator({ port: 0, webhookUrl: opts.webhookUrl });
+  const sim = await startSimulator({ port: 0, webhookUrl: opts.webhookUrl, disputeDelayMs: 0 });
   const pspKey = `sk_test_h${randomBytes(8).toString("hex")}`;
   const control = (path: string, init?: RequestInit) => fetch(`${sim.url}${path}`, init);
   return {

@@ -47,6 +47,8 @@ export const charges = pgTable(
     statementDescriptorSuffix: text("statement_descriptor_suffix"),
     customer: text("customer"),
     pspChargeId: text("psp_charge_id"),
+    /** Set when a dispute opens on the charge (Stripe's charge.disputed). */
+    disputed: boolean("disputed").notNull().default(false),
     ...timestamps(),
   },
   (t) => [
@@ -105,6 +107,7 @@ export const balanceTransactions = pgTable(
       foreignColumns: [ledgerJournals.merchantId, ledgerJournals.reference],
     }),
     check("balance_transactions_net", sql`${t.net} = ${t.amount} - ${t.fee}`),
-    check("balance_transactions_fee_nonneg", sql`${t.fee} >= 0`),
+    // A won dispute gives the dispute fee back: Stripe books it as a negative fee on the adjustment.
+    check("balance_transactions_fee_nonneg", sql`${t.fee} >= 0 or ${t.type}::text = 'adjustment'`),
   ],
 );

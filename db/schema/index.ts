@@ -9,3 +9,4 @@ export * from "./inbox";
 export * from "./webhooks";
 export * from "./reconciliation";
 export * from "./checkout";
+export * from "./disputes";

@@ -62,8 +62,8 @@ export type ExceptionStatus = (typeof EXCEPTION_STATUSES)[number];
 export const CHARGE_STATUSES = ["pending", "succeeded", "failed"] as const;
 export type ChargeStatus = (typeof CHARGE_STATUSES)[number];
 
-/** The balance transaction types Payrail produces (a subset of Stripe's). */
-export const BALANCE_TRANSACTION_TYPES = ["charge", "refund"] as const;
+/** The balance transaction types Payrail produces (a subset of Stripe's; disputes are adjustments). */
+export const BALANCE_TRANSACTION_TYPES = ["charge", "refund", "adjustment"] as const;
 export type BalanceTransactionType = (typeof BALANCE_TRANSACTION_TYPES)[number];
 
 /** Stripe's Checkout Session statuses. */
@@ -71,3 +71,16 @@ export const CHECKOUT_SESSION_STATUSES = ["open", "complete", "expired"] as cons
 export type CheckoutSessionStatus = (typeof CHECKOUT_SESSION_STATUSES)[number];
 export const CHECKOUT_PAYMENT_STATUSES = ["unpaid", "paid"] as const;
 export type CheckoutPaymentStatus = (typeof CHECKOUT_PAYMENT_STATUSES)[number];
+
+/** Stripe's dispute statuses (warning_* are inquiries, which move no money). */
+export const DISPUTE_STATUSES = [
+  "warning_needs_response",
+  "warning_under_review",
+  "warning_closed",
+  "needs_response",
+  "under_review",
+  "won",
+  "lost",
+  "prevented",
+] as const;
+export type DisputeStatus = (typeof DISPUTE_STATUSES)[number];

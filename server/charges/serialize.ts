@@ -91,7 +91,7 @@ export function serializeCharge(c: ChargeRow) {
     currency: c.currency,
     customer: c.customer,
     description: c.description,
-    disputed: false,
+    disputed: c.disputed,
     failure_balance_transaction: null,
     failure_code: c.failureCode,
     failure_message: c.failureMessage,

@@ -1,6 +1,7 @@
 import type { PaymentsContext } from "../payments/context";
 import { refreshRequiresAction } from "../payments/authentication";
 import { findPaymentIntent } from "../payments/repository";
+import { refreshDispute } from "../disputes/inbox";
 
 /** What a handler did with a stored PSP event. */
 export type HandlerOutcome = "applied" | "ignored";
@@ -49,4 +50,9 @@ export const PSP_EVENT_HANDLERS: Record<string, PspEventHandler> = {
   "payment_intent.amount_capturable_updated": refreshIntent,
   "charge.succeeded": refreshIntent,
   "charge.captured": refreshIntent,
+  "charge.dispute.created": refreshDispute,
+  "charge.dispute.updated": refreshDispute,
+  "charge.dispute.closed": refreshDispute,
+  "charge.dispute.funds_withdrawn": refreshDispute,
+  "charge.dispute.funds_reinstated": refreshDispute,
 };

@@ -12,7 +12,8 @@ import { pgArray, rows } from "./sql";
  * - psp_receivable: asset, funds at the PSP for the merchant.
  * - merchant_payable: liability, what we owe the merchant (credit balance).
  * - psp_fees: expense, PSP fees.
- * - disputes: funds withdrawn by chargebacks (debit while a dispute holds the funds).
+ * - disputes: not posted to by the dispute journals (a withdrawal is charged to merchant_payable and
+ *   psp_fees, see rules.ts); kept so existing accounts stay valid codes.
  */
 export const ACCOUNT_CODES = [
   "authorization_holds",

@@ -89,12 +89,14 @@ describe("journal builders", () => {
     const refund = refundJournal({ refundId: "re_1", amount: 200n });
     expect(refund.reference).toBe("refund:re_1");
     expect(byAccount(refund)).toEqual({ merchant_payable: 200n, psp_receivable: -200n });
-    const dispute = disputeJournal({ disputeId: "dp_1", amount: 700n });
+    const dispute = disputeJournal({ disputeId: "dp_1", amount: 700n, fee: 1500n });
     expect(dispute.reference).toBe("dispute:dp_1");
-    expect(byAccount(dispute)).toEqual({ disputes: 700n, psp_receivable: -700n });
-    const won = disputeReversalJournal({ disputeId: "dp_1", amount: 700n });
+    expect(byAccount(dispute)).toEqual({ merchant_payable: 700n, psp_fees: 1500n, psp_receivable: -2200n });
+    const won = disputeReversalJournal({ disputeId: "dp_1", amount: 700n, fee: 1500n });
     expect(won.reference).toBe("dispute_won:dp_1");
-    expect(byAccount(won)).toEqual({ psp_receivable: 700n, disputes: -700n });
+    expect(byAccount(won)).toEqual({ psp_receivable: 2200n, merchant_payable: -700n, psp_fees: -1500n });
+    expect(byAccount(disputeJournal({ disputeId: "dp_2", amount: 700n, fee: 0n }))).toEqual({ merchant_payable: 700n, psp_receivable: -700n });
+    expect(() => disputeJournal({ disputeId: "dp_3", amount: 700n, fee: -1n })).toThrow(/dispute fee/);
     for (const d of [release, refund, dispute, won]) expect(sum(d)).toBe(0n);
   });
 });
@@ -146,6 +148,13 @@ describe("payment totals and guards", () => {
       refundJournal({ refundId: "r", amount: 100n }),
     ]);
     expect(t).toEqual({ authorized: 1000n, captured: 600n, released: 400n, refunded: 100n, held: 0n, disputed: 0n });
+  });
+
+  it("counts a withdrawn dispute as disputed until it is won", () => {
+    const base = [authorizationJournal({ attemptId: "a", amount: 1000n }), captureJournal({ attemptId: "a", amount: 1000n, fee: 59n })];
+    const withdrawn = disputeJournal({ disputeId: "dp", amount: 1000n, fee: 1500n });
+    expect(totalsOf([...base, withdrawn])).toMatchObject({ captured: 1000n, refunded: 0n, disputed: 1000n });
+    expect(totalsOf([...base, withdrawn, disputeReversalJournal({ disputeId: "dp", amount: 1000n, fee: 1500n })])).toMatchObject({ disputed: 0n });
   });
 
   it("counts a reversal under the kind it reverses", () => {

@@ -109,29 +109,43 @@ export function refundJournal(p: { refundId: string; amount: bigint }): JournalD
   };
 }
 
-/** Chargeback: the PSP withdraws the disputed funds from the receivable. */
-export function disputeJournal(p: { disputeId: string; amount: bigint }): JournalDraft {
-  const a = positive(p.amount, "amount");
+function dispute(p: { disputeId: string; amount: bigint; fee: bigint }): { d: bigint; f: bigint; id: string } {
+  const d = positive(p.amount, "amount");
+  if (typeof p.fee !== "bigint" || p.fee < 0n) {
+    throw new DomainError("parameter_invalid", `Invalid dispute fee ${String(p.fee)}: it must be a non-negative integer.`, { param: "fee" });
+  }
+  return { d, f: p.fee, id: id(p.disputeId, "disputeId") };
+}
+
+/**
+ * Chargeback funds withdrawn: the PSP takes the disputed amount D and its dispute fee F out of the
+ * receivable. The merchant bears both, as for a refund plus a fee: we owe it D less (merchant_payable,
+ * which holds gross amounts) and F is a PSP fee like a capture's, so its net balance falls by D + F.
+ */
+export function disputeJournal(p: { disputeId: string; amount: bigint; fee: bigint }): JournalDraft {
+  const { d, f, id: dp } = dispute(p);
   return {
     kind: "dispute",
-    reference: `dispute:${id(p.disputeId, "disputeId")}`,
-    lines: [
-      { account: "disputes", amount: a },
-      { account: "psp_receivable", amount: -a },
-    ],
+    reference: `dispute:${dp}`,
+    lines: nonZero([
+      { account: "merchant_payable", amount: d },
+      { account: "psp_fees", amount: f },
+      { account: "psp_receivable", amount: -(d + f) },
+    ]),
   };
 }
 
-/** Dispute won: the withdrawn funds are reinstated. */
-export function disputeReversalJournal(p: { disputeId: string; amount: bigint }): JournalDraft {
-  const a = positive(p.amount, "amount");
+/** Dispute won: the PSP reinstates the amount and gives the fee back; the withdrawal is undone line by line. */
+export function disputeReversalJournal(p: { disputeId: string; amount: bigint; fee: bigint }): JournalDraft {
+  const { d, f, id: dp } = dispute(p);
   return {
     kind: "dispute_reversal",
-    reference: `dispute_won:${id(p.disputeId, "disputeId")}`,
-    lines: [
-      { account: "psp_receivable", amount: a },
-      { account: "disputes", amount: -a },
-    ],
+    reference: `dispute_won:${dp}`,
+    lines: nonZero([
+      { account: "psp_receivable", amount: d + f },
+      { account: "merchant_payable", amount: -d },
+      { account: "psp_fees", amount: -f },
+    ]),
   };
 }
 
@@ -181,7 +195,7 @@ export interface PaymentTotals {
   refunded: bigint;
   /** Still on hold: authorized - captured - released (the holds balance). */
   held: bigint;
-  /** Funds currently withdrawn by disputes (lost or pending). */
+  /** Disputed amount currently withdrawn from the merchant (open or lost disputes; a won one nets out). */
   disputed: bigint;
 }
 
@@ -200,6 +214,7 @@ export function derivePaymentTotals(lines: readonly { kind: string; account: str
       else if (kind === "release") t.released += amount;
     } else if (account === "merchant_payable") {
       if (kind === "refund") t.refunded += amount;
+      else if (kind === "dispute" || kind === "dispute_reversal") t.disputed += amount;
     } else if (account === "disputes") {
       t.disputed += amount;
     }

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
-import { type balanceTransactions, type charges, type checkoutSessions, events, paymentAttempts, paymentIntents, refunds } from "@/db/schema";
+import { type balanceTransactions, type charges, type checkoutSessions, type disputes, events, paymentAttempts, paymentIntents, refunds } from "@/db/schema";
 import { newId } from "../ids";
 import { currentRequest } from "../request-context";
 import type { AttemptKind, PaymentStatus } from "@/db/schema/statuses";
@@ -54,7 +54,7 @@ export async function updatePaymentIntent(
  */
 export async function keysetPage<T extends { id: string }>(
   db: DbOrTx,
-  table: typeof paymentIntents | typeof refunds | typeof events | typeof charges | typeof balanceTransactions | typeof checkoutSessions,
+  table: typeof paymentIntents | typeof refunds | typeof events | typeof charges | typeof balanceTransactions | typeof checkoutSessions | typeof disputes,
   conds: SQL[],
   p: ListParams,
 ): Promise<{ rows: T[]; hasMore: boolean }> {

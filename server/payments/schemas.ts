@@ -9,7 +9,7 @@ const metadataKey = z
   .min(1, "metadata keys may not be empty")
   .max(40)
   .refine((k) => k !== "__proto__", "__proto__ is not a valid metadata key");
-const metadata = z
+export const metadata = z
   .record(metadataKey, z.union([z.string().max(500), z.number()]).transform(String))
   .refine((m) => Object.keys(m).length <= 50, "at most 50 keys");
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
@@ -22,7 +22,7 @@ const returnUrl = z
     const url = new URL(raw);
     return url.protocol === "https:" || (url.protocol === "http:" && LOCAL_HOSTS.has(url.hostname));
   }, "must be an https URL (http only for localhost or 127.0.0.1)");
-const bool = z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")]);
+export const bool = z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")]);
 const paymentMethod = z.string().min(3).max(255);
 
 /** Stripe's limits: descriptors are at most 22 characters, without < > \ ' " and not only digits. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DomainError } from "../errors";
-import { PAYMENT_EVENTS, TERMINAL_STATUSES, nextStatus, transition, type PaymentEvent } from "./state-machine";
+import { PAYMENT_EVENTS, TERMINAL_STATUSES, disputeWonEvent, nextStatus, transition, type PaymentEvent } from "./state-machine";
 import { PAYMENT_STATUSES, type PaymentStatus } from "@/db/schema/statuses";
 import { toStripeStatus } from "./stripe-status";
 
@@ -43,6 +43,7 @@ cancelling --cancel_succeeded--> cancelled
 cancelling --cancel_failed--> authorized
 cancelling --cancel_failed_unauthenticated--> requires_action
 disputed --dispute_won--> captured
+disputed --dispute_won_after_refund--> partially_refunded
 disputed --dispute_lost--> refunded
 `
   .trim()
@@ -113,5 +114,12 @@ describe("payment state machine", () => {
       failed: "canceled",
       disputed: "succeeded",
     });
+  });
+
+  it("a won dispute returns a partially refunded payment to partially_refunded, an unrefunded one to captured", () => {
+    const partial = transition(transition("partially_refunded", "dispute_opened"), disputeWonEvent(300n));
+    expect(partial).toBe("partially_refunded");
+    expect(transition(transition("captured", "dispute_opened"), disputeWonEvent(0n))).toBe("captured");
+    expect(transition("disputed", "dispute_lost")).toBe("refunded");
   });
 });

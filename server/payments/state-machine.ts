@@ -22,7 +22,8 @@ export const PAYMENT_EVENTS = [
   "refund_partial",
   "refund_full",
   "dispute_opened",
-  "dispute_won",
+  "dispute_won", // funds reinstated on a payment that had no refund
+  "dispute_won_after_refund", // ... on one that was partially refunded before the dispute
   "dispute_lost",
 ] as const;
 export type PaymentEvent = (typeof PAYMENT_EVENTS)[number];
@@ -58,7 +59,8 @@ export const TRANSITIONS: Table = {
   captured: { refund_partial: "partially_refunded", refund_full: "refunded", dispute_opened: "disputed" },
   partially_refunded: { refund_partial: "partially_refunded", refund_full: "refunded", dispute_opened: "disputed" },
   cancelling: { cancel_succeeded: "cancelled", cancel_failed: "authorized", cancel_failed_unauthenticated: "requires_action" },
-  disputed: { dispute_won: "captured", dispute_lost: "refunded" },
+  // A won dispute returns the payment to where it stood when the dispute opened.
+  disputed: { dispute_won: "captured", dispute_won_after_refund: "partially_refunded", dispute_lost: "refunded" },
   refunded: {},
   cancelled: {},
   failed: {},
@@ -106,6 +108,11 @@ function describe(event: PaymentEvent, params: readonly string[]): string {
     default:
       return `apply ${event} to`;
   }
+}
+
+/** The event of a won dispute: back to captured, or to partially_refunded when refunds preceded it. */
+export function disputeWonEvent(amountRefunded: bigint): PaymentEvent {
+  return amountRefunded > 0n ? "dispute_won_after_refund" : "dispute_won";
 }
 
 /** Statuses in which a PSP call is in flight and recovery may have to resolve the outcome. */

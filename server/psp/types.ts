@@ -133,7 +133,7 @@ export interface BalanceLinesQuery {
   pageSize?: number;
 }
 
-export interface PspAdapter {
+export interface PspAdapter extends PspDisputes {
   readonly name: string;
   authorize(req: AuthorizeRequest): Promise<AuthorizeResult>;
   capture(req: CaptureRequest): Promise<CaptureResult>;
@@ -144,4 +144,69 @@ export interface PspAdapter {
   retrieveRefund(pspRefundId: string): Promise<RefundResult>;
   /** Streams the PSP's balance transactions created in [from, to), page by page (never the whole report in memory). */
   listBalanceTransactions(q: BalanceLinesQuery): AsyncIterable<PspBalanceLine>;
+}
+
+/** A money movement of a dispute as the PSP booked it (Stripe's balance_transactions on the dispute). */
+export interface PspDisputeFunds {
+  pspBalanceTransactionId: string;
+  /** Positive magnitude of the disputed amount moved. */
+  amount: bigint;
+  /** Positive magnitude of the dispute fee withheld (withdrawal) or given back (reinstatement). */
+  fee: bigint;
+}
+
+/** Normalized statuses, the same list as Stripe's (see db/schema/statuses.ts DISPUTE_STATUSES). */
+export type PspDisputeStatus =
+  | "warning_needs_response"
+  | "warning_under_review"
+  | "warning_closed"
+  | "needs_response"
+  | "under_review"
+  | "won"
+  | "lost"
+  | "prevented";
+
+/** The PSP's view of a dispute. The event only says "look again": this is what gets applied. */
+export interface PspDisputeSnapshot {
+  pspDisputeId: string;
+  pspChargeId: string;
+  pspPaymentIntentId: string | null;
+  /** Our ids from the disputed payment's metadata; null when the payment was not made by Payrail. */
+  payrail: { merchantId: string; paymentIntentId: string } | null;
+  amount: bigint;
+  currency: string;
+  reason: string;
+  status: PspDisputeStatus;
+  evidence: Record<string, string>;
+  evidenceDueBy: Date | null;
+  hasEvidence: boolean;
+  pastDue: boolean;
+  submissionCount: number;
+  isChargeRefundable: boolean;
+  networkReasonCode: string | null;
+  metadata: Record<string, string>;
+  created: Date;
+  withdrawn: PspDisputeFunds | null;
+  reinstated: PspDisputeFunds | null;
+}
+
+export type DisputeResult = ({ outcome: "ok" } & PspDisputeSnapshot) | ({ outcome: "failed" } & PspFailure) | { outcome: "unknown"; reason: string };
+
+export interface UpdateDisputeRequest extends PspCallContext {
+  pspDisputeId: string;
+  evidence?: Record<string, string>;
+  /** Stripe's metadata update: "" deletes a key. */
+  metadata?: Record<string, string>;
+  submit?: boolean;
+}
+
+export interface CloseDisputeRequest extends PspCallContext {
+  pspDisputeId: string;
+}
+
+/** Dispute operations, apart from PspAdapter so adapters without disputes stay valid. */
+export interface PspDisputes {
+  retrieveDispute(pspDisputeId: string): Promise<DisputeResult>;
+  updateDispute(req: UpdateDisputeRequest): Promise<DisputeResult>;
+  closeDispute(req: CloseDisputeRequest): Promise<DisputeResult>;
 }

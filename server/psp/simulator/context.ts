@@ -30,7 +30,11 @@ export type EventType =
   | "refund.created"
   | "refund.updated"
   | "refund.failed"
-  | "charge.dispute.created";
+  | "charge.dispute.created"
+  | "charge.dispute.updated"
+  | "charge.dispute.closed"
+  | "charge.dispute.funds_withdrawn"
+  | "charge.dispute.funds_reinstated";
 
 /** Record an event (snapshot of `object`) and hand it to webhook delivery. */
 export function emit(ctx: OpCtx, type: EventType, object: Record<string, unknown>): EventRec {

@@ -5,11 +5,12 @@ import { SimError } from "./errors";
 import type { FaultBook } from "./faults";
 import { decodeForm, type Params } from "../../http/stripe-form";
 import { redirect, send, sendJson } from "./http";
-import { completeThreeDs, openDispute, type ThreeDsOutcome } from "./payments";
+import { completeThreeDs, type ThreeDsOutcome } from "./payments";
 import { alterReport } from "./reconciliation";
+import { decideDispute, openDispute } from "./disputes";
 import { decideRefund } from "./refunds";
 import { disputeJsonFor, paymentIntentJson, refundJson } from "./serialize";
-import type { PaymentIntentRec, Registry, Store } from "./state";
+import type { ChargeRec, PaymentIntentRec, Registry, Store } from "./state";
 import { statsJson } from "./stats";
 import { challengePage, messagePage, returnLocation } from "./threeds";
 import type { WebhookDispatcher } from "./webhooks";
@@ -43,6 +44,31 @@ function findIntent(reg: Registry, id: string): { pi: PaymentIntentRec; store: S
   const store = reg.owners.get(id);
   const pi = store?.paymentIntents.get(id);
   return store && pi ? { pi, store } : null;
+}
+
+/** The charge named by `charge`, or the latest charge of `payment_intent`. */
+function findCharge(reg: Registry, body: Params): { charge: ChargeRec; store: Store } | { error: string; param: string } {
+  if (typeof body.charge === "string" && body.charge) {
+    const store = reg.owners.get(body.charge);
+    const charge = store?.charges.get(body.charge);
+    return store && charge ? { charge, store } : { error: `No such charge: '${body.charge}'`, param: "charge" };
+  }
+  const piId = typeof body.payment_intent === "string" ? body.payment_intent : "";
+  const found = findIntent(reg, piId);
+  const charge = found ? found.store.charges.get(found.pi.latestCharge ?? "") : undefined;
+  if (!found) return { error: `No such payment_intent: '${piId}'`, param: "payment_intent" };
+  if (!charge) return { error: `PaymentIntent ${piId} has no charge to dispute.`, param: "payment_intent" };
+  return { charge, store: found.store };
+}
+
+/** Runs a control operation, answering a SimError with its status and body. */
+function guarded(res: ServerResponse, op: () => Record<string, unknown>): void {
+  try {
+    sendJson(res, 200, op());
+  } catch (e) {
+    if (e instanceof SimError) sendJson(res, e.status, { error: e.body });
+    else throw e;
+  }
 }
 
 function outcomeOf(v: unknown): ThreeDsOutcome | null {
@@ -175,20 +201,35 @@ export function handleControl(deps: ControlDeps, req: IncomingMessage, res: Serv
     return true;
   }
   if (path === "/_sim/disputes" && method === "POST") {
-    const piId = typeof body.payment_intent === "string" ? body.payment_intent : "";
-    const found = findIntent(reg, piId);
-    if (!found) {
-      sendJson(res, 404, { error: { type: "invalid_request_error", code: "resource_missing", param: "payment_intent", message: `No such payment_intent: '${piId}'` } });
+    const found = findCharge(reg, body);
+    if ("error" in found) {
+      sendJson(res, 404, { error: { type: "invalid_request_error", code: "resource_missing", param: found.param, message: found.error } });
       return true;
     }
     const reason = typeof body.reason === "string" && body.reason ? body.reason : "fraudulent";
-    try {
-      const dp = openDispute(deps.ctxFor(found.store), found.pi, reason);
-      sendJson(res, 200, disputeJsonFor(found.store, dp));
-    } catch (e) {
-      if (e instanceof SimError) sendJson(res, e.status, { error: e.body });
-      else throw e;
+    guarded(res, () => disputeJsonFor(found.store, openDispute(deps.ctxFor(found.store), found.charge, reason)));
+    return true;
+  }
+  const disputeRoute = /^\/_sim\/disputes\/([^/]+)(\/decide)?$/.exec(path);
+  if (disputeRoute) {
+    const id = disputeRoute[1] ?? "";
+    const store = reg.owners.get(id);
+    const dp = store?.disputes.get(id);
+    if (!store || !dp) {
+      sendJson(res, 404, { error: { type: "invalid_request_error", code: "resource_missing", message: `No such dispute: '${id}'` } });
+      return true;
     }
+    if (!disputeRoute[2] && method === "GET") {
+      sendJson(res, 200, disputeJsonFor(store, dp)); // includes the evidence received
+      return true;
+    }
+    if (!disputeRoute[2] || method !== "POST") return false;
+    const outcome = body.outcome;
+    if (outcome !== "won" && outcome !== "lost") {
+      badRequest(res, "outcome must be 'won' or 'lost'.");
+      return true;
+    }
+    guarded(res, () => disputeJsonFor(store, decideDispute(deps.ctxFor(store), dp, outcome)));
     return true;
   }
   return false;

@@ -1,4 +1,4 @@
-/** CLI entry: `npm run simulator`. Env: SIMULATOR_PORT (12111), SIMULATOR_HOST, SIMULATOR_PUBLIC_URL, SIMULATOR_WEBHOOK_URL, SIMULATOR_WEBHOOK_SECRET. */
+/** CLI entry: `npm run simulator`. Env: SIMULATOR_PORT (12111), SIMULATOR_HOST, SIMULATOR_PUBLIC_URL, SIMULATOR_WEBHOOK_URL, SIMULATOR_WEBHOOK_SECRET, SIMULATOR_DISPUTE_DELAY_MS (2000). */
 import { startSimulator, type SimulatorOptions } from "./server";
 
 async function main(): Promise<void> {
@@ -10,6 +10,11 @@ async function main(): Promise<void> {
   if (env.SIMULATOR_WEBHOOK_URL) opts.webhookUrl = env.SIMULATOR_WEBHOOK_URL;
   if (env.SIMULATOR_WEBHOOK_SECRET) opts.webhookSecret = env.SIMULATOR_WEBHOOK_SECRET;
   if (env.SIMULATOR_PUBLIC_URL) opts.publicUrl = env.SIMULATOR_PUBLIC_URL;
+  if (env.SIMULATOR_DISPUTE_DELAY_MS) {
+    const delay = Number(env.SIMULATOR_DISPUTE_DELAY_MS);
+    if (!Number.isSafeInteger(delay) || delay < 0) throw new Error(`SIMULATOR_DISPUTE_DELAY_MS must be a non-negative integer, got '${env.SIMULATOR_DISPUTE_DELAY_MS}'`);
+    opts.disputeDelayMs = delay;
+  }
   const sim = await startSimulator(opts);
   console.log(`[psp-simulator] listening on ${sim.url}${opts.webhookUrl ? ` (webhooks -> ${opts.webhookUrl})` : ""}`);
   let stopping = false;

@@ -2,20 +2,20 @@
 import { makeDecline } from "./cards";
 import { emit, type OpCtx } from "./context";
 import { SimError, invalidParam, invalidRequest, missingParam, resourceMissing, unexpectedState, type StripeErrorBody } from "./errors";
-import { DISPUTE_FEE_MINOR, processingFee } from "./fees";
+import { processingFee } from "./fees";
 import type { Params } from "../../http/stripe-form";
 import { newId } from "./ids";
 import { cleanMetadata, mergeMetadata, optBool, optEnum, optInt, optMetadata, optString, reqInt, reqString } from "./params";
 import { paymentMethodFromParams } from "./payment-methods";
-import { chargeJson, disputeJsonFor, paymentIntentJson, paymentMethodJson } from "./serialize";
-import type { CaptureMethod, ChargeRec, DisputeRec, PaymentIntentRec, PaymentIntentStatus, PaymentMethodRec } from "./state";
+import { chargeJson, paymentIntentJson, paymentMethodJson } from "./serialize";
+import { openDispute } from "./disputes";
+import type { CaptureMethod, ChargeRec, PaymentIntentRec, PaymentIntentStatus, PaymentMethodRec } from "./state";
 
 const MAX_AMOUNT = 99_999_999;
 const CAPTURE_METHODS = ["automatic", "automatic_async", "manual"] as const;
 const CANCELLATION_REASONS = ["duplicate", "fraudulent", "requested_by_customer", "abandoned"] as const;
 const CONFIRMABLE: PaymentIntentStatus[] = ["requires_payment_method", "requires_confirmation", "requires_action"];
 const CANCELABLE: PaymentIntentStatus[] = ["requires_payment_method", "requires_capture", "requires_confirmation", "requires_action", "processing"];
-const DISPUTE_DELAY_MS = 100;
 
 export function getPaymentIntent(ctx: OpCtx, id: string, param = "intent", status: 400 | 404 = 404): PaymentIntentRec {
   const pi = ctx.store.paymentIntents.get(id);
@@ -169,6 +169,7 @@ function authorize(ctx: OpCtx, pi: PaymentIntentRec, pm: PaymentMethodRec, three
     threeDSecure,
   };
   ctx.store.charges.add(charge);
+  ctx.reg.owners.set(charge.id, ctx.store); // the control API opens disputes by charge
   pi.latestCharge = charge.id;
 
   if (decline) {
@@ -233,11 +234,11 @@ function captureCharge(ctx: OpCtx, pi: PaymentIntentRec, charge: ChargeRec, amou
     reg.schedule(() => {
       if (!reg.isLive(store)) return;
       try {
-        openDispute(later, pi, "fraudulent");
+        openDispute(later, charge, "fraudulent");
       } catch {
         // already disputed or refunded away: nothing to open
       }
-    }, DISPUTE_DELAY_MS);
+    }, reg.disputeDelayMs);
   }
 }
 
@@ -305,42 +306,4 @@ export function completeThreeDs(ctx: OpCtx, pi: PaymentIntentRec, outcome: Three
   };
   emit(ctx, "payment_intent.payment_failed", paymentIntentJson(pi));
   return pi;
-}
-
-export function openDispute(ctx: OpCtx, pi: PaymentIntentRec, reason: string): DisputeRec {
-  const charge = ctx.store.charges.get(pi.latestCharge ?? "");
-  if (!charge || charge.status !== "succeeded" || !charge.captured) {
-    throw invalidRequest("charge_not_captured", `PaymentIntent ${pi.id} has no captured charge to dispute.`, "payment_intent");
-  }
-  if (charge.disputed) throw invalidRequest("charge_disputed", `Charge ${charge.id} has already been disputed.`, "payment_intent");
-  const now = ctx.reg.clock.now();
-  const dpId = newId("dp");
-  const amount = charge.amountCaptured;
-  const txn = ctx.store.balanceTransactions.add({
-    id: newId("txn"),
-    created: now,
-    amount: -amount,
-    fee: DISPUTE_FEE_MINOR,
-    net: -amount - DISPUTE_FEE_MINOR,
-    currency: charge.currency,
-    type: "adjustment",
-    reportingCategory: "dispute",
-    source: dpId,
-    description: `Chargeback withdrawal for ${charge.id}`,
-  });
-  const dp = ctx.store.disputes.add({
-    id: dpId,
-    created: now,
-    amount,
-    currency: charge.currency,
-    charge: charge.id,
-    paymentIntent: pi.id,
-    reason,
-    status: "needs_response",
-    balanceTransactions: [txn.id],
-  });
-  charge.disputed = true;
-  ctx.store.stats.disputes += 1;
-  emit(ctx, "charge.dispute.created", disputeJsonFor(ctx.store, dp));
-  return dp;
 }

@@ -7,7 +7,8 @@ import { createPaymentMethod, findPaymentMethod } from "./payment-methods";
 import { cancelPaymentIntent, capturePaymentIntent, confirmPaymentIntent, createPaymentIntent, getPaymentIntent, updatePaymentIntent } from "./payments";
 import { createRefund } from "./refunds";
 import { balanceTransactionJson, chargeJson, disputeJsonFor, eventJson, expand, listJson, paymentIntentJson, paymentMethodJson, refundJson } from "./serialize";
-import type { Collection } from "./state";
+import { closeDispute, updateDispute } from "./disputes";
+import type { Collection, DisputeRec } from "./state";
 
 type Json = Record<string, unknown>;
 
@@ -58,6 +59,12 @@ function list<T extends { id: string; created: number }>(
 
 function arg(req: V1Request): string {
   return req.args[0] ?? "";
+}
+
+function getDispute(req: V1Request): DisputeRec {
+  const d = req.ctx.store.disputes.get(arg(req));
+  if (!d) throw resourceMissing("dispute", arg(req), "dispute");
+  return d;
 }
 
 function piResult(req: V1Request, pi: Parameters<typeof paymentIntentJson>[0]): V1Result {
@@ -199,18 +206,26 @@ export const ROUTES: Route[] = [
     pattern: /^\/v1\/disputes$/,
     handler: (req) => {
       const pi = optString(req.params, "payment_intent");
+      const ch = optString(req.params, "charge");
       const { store } = req.ctx;
-      return list(req, "/v1/disputes", "dispute", store.disputes, (d) => disputeJsonFor(store, d), pi ? (d) => d.paymentIntent === pi : undefined);
+      const filter = pi || ch ? (d: DisputeRec) => (!pi || d.paymentIntent === pi) && (!ch || d.charge === ch) : undefined;
+      return list(req, "/v1/disputes", "dispute", store.disputes, (d) => disputeJsonFor(store, d), filter);
     },
   },
   {
     method: "GET",
     pattern: /^\/v1\/disputes\/([^/]+)$/,
-    handler: (req) => {
-      const d = req.ctx.store.disputes.get(arg(req));
-      if (!d) throw resourceMissing("dispute", arg(req), "dispute");
-      return one(req, disputeJsonFor(req.ctx.store, d));
-    },
+    handler: (req) => one(req, disputeJsonFor(req.ctx.store, getDispute(req))),
+  },
+  {
+    method: "POST",
+    pattern: /^\/v1\/disputes\/([^/]+)$/,
+    handler: (req) => one(req, disputeJsonFor(req.ctx.store, updateDispute(req.ctx, getDispute(req), req.params))),
+  },
+  {
+    method: "POST",
+    pattern: /^\/v1\/disputes\/([^/]+)\/close$/,
+    handler: (req) => one(req, disputeJsonFor(req.ctx.store, closeDispute(req.ctx, getDispute(req)))),
   },
 ];
 

@@ -1,4 +1,5 @@
 /** Internal records -> Stripe-shaped JSON objects, plus `expand[]`. */
+import { EVIDENCE_FIELDS } from "./evidence";
 import type { BalanceTxnRec, ChargeRec, DisputeRec, EventRec, PaymentIntentRec, PaymentMethodRec, RefundRec, Registry, Store } from "./state";
 
 type Json = Record<string, unknown>;
@@ -195,7 +196,16 @@ export function balanceTransactionJson(txn: BalanceTxnRec): Json {
   };
 }
 
-export function disputeJson(dp: DisputeRec, balanceTransactions: Json[]): Json {
+/** Stripe's evidence object: every field present, null when not given. */
+function evidenceJson(evidence: Record<string, string>): Json {
+  const out: Json = {};
+  for (const f of EVIDENCE_FIELDS) out[f] = evidence[f] ?? null;
+  out.enhanced_evidence = {};
+  return out;
+}
+
+export function disputeJson(dp: DisputeRec, balanceTransactions: Json[], now: number): Json {
+  const awaiting = dp.status === "needs_response" || dp.status === "warning_needs_response";
   return {
     id: dp.id,
     object: "dispute",
@@ -204,11 +214,23 @@ export function disputeJson(dp: DisputeRec, balanceTransactions: Json[]): Json {
     charge: dp.charge,
     created: dp.created,
     currency: dp.currency,
-    evidence_details: { due_by: dp.created + 7 * 86400, has_evidence: false, past_due: false, submission_count: 0 },
+    enhanced_eligibility_types: [],
+    evidence: evidenceJson(dp.evidence),
+    evidence_details: {
+      due_by: dp.dueBy,
+      enhanced_eligibility: {},
+      has_evidence: Object.keys(dp.evidence).length > 0,
+      past_due: awaiting && now > dp.dueBy,
+      submission_count: dp.submissionCount,
+      submission_method: dp.submissionCount > 0 ? "api" : null,
+    },
+    intended_submission_method: null,
     is_charge_refundable: false,
     livemode: false,
-    metadata: {},
+    metadata: { ...dp.metadata },
+    network_reason_code: null,
     payment_intent: dp.paymentIntent,
+    payment_method_details: { card: { brand: "visa", case_type: "chargeback", network_reason_code: null }, type: "card" },
     reason: dp.reason,
     status: dp.status,
   };
@@ -234,7 +256,7 @@ export function disputeJsonFor(store: Store, dp: DisputeRec): Json {
     const t = store.balanceTransactions.get(id);
     if (t) txns.push(balanceTransactionJson(t));
   }
-  return disputeJson(dp, txns);
+  return disputeJson(dp, txns, Math.floor(Date.now() / 1000));
 }
 
 /** Serialize any object the store knows by id prefix. */

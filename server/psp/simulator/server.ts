@@ -30,6 +30,8 @@ export interface SimulatorOptions {
   webhookSecret?: string;
   /** Base URL put in 3DS redirect links when the listen address is not what browsers reach. */
   publicUrl?: string;
+  /** Delay before a capture paid with pm_card_createDispute is disputed; default 2000 ms (0 in tests). */
+  disputeDelayMs?: number;
   /** Webhook retry policy; default 5 attempts, 100ms * 2^n backoff, 5s per attempt. */
   webhookRetry?: Partial<RetryPolicy>;
 }
@@ -54,6 +56,7 @@ class Simulator {
   constructor(opts: SimulatorOptions) {
     const secret = opts.webhookSecret || "whsec_simulator";
     this.webhooks = new WebhookDispatcher(this.faults, opts.webhookUrl ? { url: opts.webhookUrl, secret } : null, { ...DEFAULT_RETRY, ...opts.webhookRetry });
+    if (opts.disputeDelayMs !== undefined) this.reg.disputeDelayMs = opts.disputeDelayMs;
     this.reg.hasWebhookEndpoint = (apiKey) => this.webhooks.endpointFor(apiKey) !== null;
     this.reg.onEvent = (evt, store) => {
       if (evt.pendingWebhooks > 0) this.webhooks.enqueue(JSON.stringify(eventJson(evt)), store.apiKey, store.stats);

@@ -11,7 +11,7 @@ import { signPayload } from "./webhooks";
 let sim: RunningSimulator;
 
 beforeAll(async () => {
-  sim = await startSimulator({ port: 0 });
+  sim = await startSimulator({ port: 0, disputeDelayMs: 0 });
 });
 
 afterAll(async () => {
@@ -617,6 +617,58 @@ describe("webhooks", () => {
     expect(twice.status).toBe(400);
     const adjustments = await stripe.balanceTransactions.list({ type: "adjustment" });
     expect(adjustments.data.map((t) => t.amount).sort((a, b) => a - b)).toEqual([-3000, -1000]);
+  });
+
+  it("takes evidence, submits it, decides won (amount and fee reinstated) or lost, and closes on request", async () => {
+    const key = newKey();
+    await endpointFor(key);
+    const stripe = client(key);
+    const pi = await stripe.paymentIntents.create({ amount: 5000, currency: "usd", payment_method: "pm_card_visa", confirm: true });
+    const opened = await control<Stripe.Dispute>("POST", "/_sim/disputes", { charge: pi.latest_charge });
+    expect(opened.status).toBe(200);
+    const dp = opened.json;
+    expect(dp.balance_transactions.map((t) => [t.amount, t.fee, t.net])).toEqual([[-5000, 1500, -6500]]);
+    expect(dp.evidence.uncategorized_text).toBeNull();
+    await waitFor(() => eventsFor(dp.id).some((e) => e.type === "charge.dispute.funds_withdrawn"));
+
+    const staged = await stripe.disputes.update(dp.id, { evidence: { uncategorized_text: "Delivered, signed for" }, submit: false, metadata: { case: "c1" } });
+    expect(staged).toMatchObject({ status: "needs_response", metadata: { case: "c1" }, evidence_details: { has_evidence: true, submission_count: 0 } });
+    const submitted = await stripe.disputes.update(dp.id, { evidence: { shipping_tracking_number: "1Z999" } });
+    expect(submitted.status).toBe("under_review");
+    expect(submitted.evidence).toMatchObject({ uncategorized_text: "Delivered, signed for", shipping_tracking_number: "1Z999" });
+    const recorded = await control<Stripe.Dispute>("GET", `/_sim/disputes/${dp.id}`);
+    expect(recorded.json.evidence.shipping_tracking_number).toBe("1Z999");
+    expect((await control<{ evidenceSubmissions: number }>("GET", `/_sim/stats?apiKey=${key}`)).json.evidenceSubmissions).toBe(1);
+    const late = await expectStripeError(stripe.disputes.update(dp.id, { evidence: { uncategorized_text: "more" } }));
+    expect(late.code).toBe("dispute_unexpected_state");
+    const unknownField = await expectStripeError(stripe.disputes.update(dp.id, { evidence: { bogus: "x" } as Stripe.DisputeUpdateParams.Evidence }));
+    expect(unknownField.param).toBe("evidence[bogus]");
+
+    const won = await control<Stripe.Dispute>("POST", `/_sim/disputes/${dp.id}/decide`, { outcome: "won" });
+    expect(won.json.status).toBe("won");
+    expect(won.json.balance_transactions.map((t) => [t.amount, t.fee, t.net, t.reporting_category])).toEqual([
+      [-5000, 1500, -6500, "dispute"],
+      [5000, -1500, 6500, "dispute_reversal"],
+    ]);
+    await waitFor(() => eventsFor(dp.id).some((e) => e.type === "charge.dispute.closed"));
+    const listedEvents = await stripe.events.list({ type: "charge.dispute.*", limit: 20 });
+    expect(listedEvents.data.map((e) => e.type).reverse()).toEqual([
+      "charge.dispute.created",
+      "charge.dispute.funds_withdrawn",
+      "charge.dispute.updated",
+      "charge.dispute.updated",
+      "charge.dispute.funds_reinstated",
+      "charge.dispute.closed",
+    ]);
+    expect((await control("POST", `/_sim/disputes/${dp.id}/decide`, { outcome: "lost" })).status).toBe(400);
+
+    const other = await stripe.paymentIntents.create({ amount: 800, currency: "usd", payment_method: "pm_card_visa", confirm: true });
+    const second = (await control<Stripe.Dispute>("POST", "/_sim/disputes", { payment_intent: other.id })).json;
+    const closed = await stripe.disputes.close(second.id);
+    expect(closed.status).toBe("lost");
+    expect((await stripe.disputes.close(second.id)).status).toBe("lost");
+    const listed = await stripe.disputes.list({ charge: other.latest_charge as string });
+    expect(listed.data.map((d) => d.id)).toEqual([second.id]);
   });
 });
 

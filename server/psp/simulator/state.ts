@@ -91,6 +91,17 @@ export interface RefundRec {
 
 export type BalanceTxnType = "charge" | "refund" | "refund_failure" | "adjustment";
 
+/** Stripe's dispute statuses. */
+export type DisputeStatus =
+  | "warning_needs_response"
+  | "warning_under_review"
+  | "warning_closed"
+  | "needs_response"
+  | "under_review"
+  | "won"
+  | "lost"
+  | "prevented";
+
 export interface BalanceTxnRec {
   id: string;
   created: number;
@@ -99,7 +110,7 @@ export interface BalanceTxnRec {
   net: number;
   currency: string;
   type: BalanceTxnType;
-  reportingCategory: "charge" | "refund" | "refund_failure" | "dispute";
+  reportingCategory: "charge" | "refund" | "refund_failure" | "dispute" | "dispute_reversal";
   source: string;
   description: string | null;
 }
@@ -112,8 +123,14 @@ export interface DisputeRec {
   charge: string;
   paymentIntent: string;
   reason: string;
-  status: "needs_response";
+  status: DisputeStatus;
+  /** Withdrawal first, then the reinstatement when won. */
   balanceTransactions: string[];
+  /** The evidence received so far (Stripe's string fields), as the merchant sent it. */
+  evidence: Record<string, string>;
+  submissionCount: number;
+  dueBy: number;
+  metadata: Record<string, string>;
 }
 
 export interface EventRec {
@@ -145,6 +162,7 @@ export interface KeyStats {
   refunds: number;
   cancellations: number;
   disputes: number;
+  evidenceSubmissions: number;
   threeDsChallenges: number;
   idempotentReplays: number;
   chargesByMetadata: Map<string, number>;
@@ -161,6 +179,7 @@ function newStats(): KeyStats {
     refunds: 0,
     cancellations: 0,
     disputes: 0,
+    evidenceSubmissions: 0,
     threeDsChallenges: 0,
     idempotentReplays: 0,
     chargesByMetadata: new Map(),
@@ -318,6 +337,8 @@ export class Registry {
   /** Object id -> owning store, for key-less routes (3DS page, control API). */
   readonly owners = new Map<string, Store>();
   readonly clock = new SimClock();
+  /** How long after a capture with pm_card_createDispute the dispute opens (0 in tests). */
+  disputeDelayMs = 2000;
   private readonly timers = new Set<NodeJS.Timeout>();
   onEvent: (event: EventRec, store: Store) => void = () => undefined;
   hasWebhookEndpoint: (apiKey: string) => boolean = () => false;

@@ -10,6 +10,7 @@ export interface StatsJson {
   refunds: number;
   cancellations: number;
   disputes: number;
+  evidenceSubmissions: number;
   threeDsChallenges: number;
   idempotentReplays: number;
   paymentIntents: number;
@@ -36,6 +37,7 @@ export function statsJson(reg: Registry, apiKey?: string): StatsJson {
     refunds: 0,
     cancellations: 0,
     disputes: 0,
+    evidenceSubmissions: 0,
     threeDsChallenges: 0,
     idempotentReplays: 0,
     paymentIntents: 0,
@@ -48,7 +50,7 @@ export function statsJson(reg: Registry, apiKey?: string): StatsJson {
     faults: { fail5xx: 0, timeoutAfterCommit: 0, declineNext: 0 },
     webhooks: { attempts: 0, delivered: 0, failed: 0, dropped: 0, duplicated: 0, pending: 0 },
   };
-  const counters = ["requests", "authorizations", "declines", "captures", "refunds", "cancellations", "disputes", "threeDsChallenges", "idempotentReplays"] as const;
+  const counters = ["requests", "authorizations", "declines", "captures", "refunds", "cancellations", "disputes", "evidenceSubmissions", "threeDsChallenges", "idempotentReplays"] as const;
   for (const s of stores) {
     const st = s.stats;
     for (const k of counters) out[k] += st[k];

@@ -13,10 +13,15 @@ import type {
   PspFailure,
   RefundRequest,
   RefundResult,
+  CloseDisputeRequest,
+  DisputeResult,
+  UpdateDisputeRequest,
 } from "../types";
+import { disputeSnapshotOf } from "./dispute-map";
 import { balanceLineOf, cardFrom, chargeId, feeOf, refundResultOf, snapshotOf } from "./map";
 
 const EXPAND = ["latest_charge.balance_transaction"];
+const DISPUTE_EXPAND = ["payment_intent"];
 
 type Declined = { pspChargeId: string | null; card: PspCard | null };
 type ErrorClass =
@@ -209,5 +214,38 @@ export class StripeAdapter implements PspAdapter {
       expand: ["data.source"],
     };
     for await (const txn of this.stripe.balanceTransactions.list(params)) yield balanceLineOf(txn);
+  }
+
+  /** Disputes are read with their payment intent, whose metadata names our payment. */
+  private async disputeCall(call: () => Promise<Stripe.Dispute>): Promise<DisputeResult> {
+    try {
+      return { outcome: "ok", ...disputeSnapshotOf(await call()) };
+    } catch (e) {
+      const c = classify(e);
+      return c.kind === "unknown" ? { outcome: "unknown", reason: c.reason } : { outcome: "failed", ...c.failure };
+    }
+  }
+
+  retrieveDispute(pspDisputeId: string): Promise<DisputeResult> {
+    return this.disputeCall(() => this.stripe.disputes.retrieve(pspDisputeId, { expand: DISPUTE_EXPAND }));
+  }
+
+  updateDispute(req: UpdateDisputeRequest): Promise<DisputeResult> {
+    return this.disputeCall(() =>
+      this.stripe.disputes.update(
+        req.pspDisputeId,
+        {
+          expand: DISPUTE_EXPAND,
+          ...(req.evidence ? { evidence: req.evidence as Stripe.DisputeUpdateParams.Evidence } : {}),
+          ...(req.metadata ? { metadata: req.metadata } : {}),
+          ...(req.submit !== undefined ? { submit: req.submit } : {}),
+        },
+        { idempotencyKey: req.idempotencyKey },
+      ),
+    );
+  }
+
+  closeDispute(req: CloseDisputeRequest): Promise<DisputeResult> {
+    return this.disputeCall(() => this.stripe.disputes.close(req.pspDisputeId, { expand: DISPUTE_EXPAND }, { idempotencyKey: req.idempotencyKey }));
   }
 }
