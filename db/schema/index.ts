@@ -7,3 +7,4 @@ export * from "./exceptions";
 export * from "./charges";
 export * from "./inbox";
 export * from "./webhooks";
+export * from "./auth";

@@ -65,3 +65,7 @@ export type ChargeStatus = (typeof CHARGE_STATUSES)[number];
 /** The balance transaction types Payrail produces (a subset of Stripe's). */
 export const BALANCE_TRANSACTION_TYPES = ["charge", "refund"] as const;
 export type BalanceTransactionType = (typeof BALANCE_TRANSACTION_TYPES)[number];
+
+/** Dashboard roles at a merchant, most powerful first (server/auth/access.ts says what each may do). */
+export const MEMBER_ROLES = ["owner", "admin", "developer", "finance", "support", "viewer"] as const;
+export type MemberRole = (typeof MEMBER_ROLES)[number];
