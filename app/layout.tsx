@@ -1,8 +1,10 @@
 import type { Metadata } from "next";
+import { NuqsAdapter } from "nuqs/adapters/next/app";
 import type { ReactNode } from "react";
 import "./globals.css";
 import { SimulatedPspNotice } from "@/components/simulated-psp-notice";
-import { TrpcProvider } from "@/components/trpc-provider";
+import { Toaster } from "@/components/ui/toaster";
+import { TrpcProvider } from "@/trpc/client";
 
 export const metadata: Metadata = { title: "Payrail", description: "Self-hostable payments platform" };
 
@@ -11,7 +13,10 @@ export default function RootLayout({ children }: { children: ReactNode }) {
     <html lang="en">
       <body className="min-h-screen bg-slate-50 font-sans text-slate-900 antialiased">
         <SimulatedPspNotice />
-        <TrpcProvider>{children}</TrpcProvider>
+        <NuqsAdapter>
+          <TrpcProvider>{children}</TrpcProvider>
+        </NuqsAdapter>
+        <Toaster />
       </body>
     </html>
   );
