@@ -2,6 +2,13 @@ import { defineConfig } from "@playwright/test";
 
 const PORT = Number(process.env.E2E_PORT ?? 3210);
 export const E2E_SECRET_KEY = "sk_test_e2e_demo_merchant_key_0001";
+export const E2E_DEMO_PASSWORD = "e2e-demo-password-0001";
+// Set once by the runner; its workers inherit it, so specs reach the server's database.
+if (!process.env.E2E_DATABASE_URL) {
+  process.env.E2E_DATABASE_URL = `postgres://postgres@127.0.0.1:5432/payrail_e2e_${process.pid}`;
+  process.env.E2E_DATABASE_OWNED = "1"; // global-teardown drops it
+}
+export const E2E_DATABASE_URL: string = process.env.E2E_DATABASE_URL;
 
 /**
  * End-to-end tests against the production build started exactly as operators start it
@@ -29,8 +36,9 @@ export default defineConfig({
     stdout: "pipe",
     env: {
       PORT: String(PORT),
-      DATABASE_URL: process.env.E2E_DATABASE_URL ?? `postgres://postgres@127.0.0.1:5432/payrail_e2e_${process.pid}`,
+      DATABASE_URL: E2E_DATABASE_URL,
       DEMO_SECRET_KEY: E2E_SECRET_KEY,
+      DEMO_PASSWORD: E2E_DEMO_PASSWORD,
       SIMULATOR_PORT: String(PORT + 1),
       // Hosted checkout URLs point at the origin the browser uses.
       PAYRAIL_PUBLIC_URL: `http://127.0.0.1:${PORT}`,

@@ -12,7 +12,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: "unit",
-          include: ["server/**/*.test.ts", "db/**/*.test.ts", "scripts/**/*.test.ts"],
+          include: ["server/**/*.test.ts", "db/**/*.test.ts", "scripts/**/*.test.ts", "lib/**/*.test.ts"],
           exclude: ["**/*.integration.test.ts", "node_modules/**"],
         },
       },

@@ -21,8 +21,9 @@ async function newSession(baseURL: string, extra: Partial<Stripe.Checkout.Sessio
       { price_data: { currency: "usd", unit_amount: 1999, product_data: { name: "Linen shirt" } }, quantity: 2 },
       { price_data: { currency: "usd", unit_amount: 500, product_data: { name: "Gift wrap" } }, quantity: 1 },
     ],
-    success_url: `${baseURL}/?paid={CHECKOUT_SESSION_ID}`,
-    cancel_url: `${baseURL}/?cancelled=1`,
+    // The merchant's shop: any page of ours that does not redirect a signed-out visitor stands in for it.
+    success_url: `${baseURL}/login?paid={CHECKOUT_SESSION_ID}`,
+    cancel_url: `${baseURL}/login?cancelled=1`,
     ...extra,
   });
 }
@@ -67,7 +68,7 @@ test.describe("hosted checkout", () => {
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.screenshot({ path: `${SHOTS}/form-laptop.png`, fullPage: true });
     await page.getByRole("button", { name: /^Pay \$44\.98$/ }).click();
-    await page.waitForURL(`${baseURL}/?paid=${session.id}`);
+    await page.waitForURL(`${baseURL}/login?paid=${session.id}`);
     const done = await api(baseURL!).checkout.sessions.retrieve(session.id);
     expect(done).toMatchObject({ status: "complete", payment_status: "paid", amount_total: 4498, customer_details: { email: "ada@example.com" } });
     expect(await pspCharges(baseURL!, session.payment_intent as string)).toBe(1);
@@ -92,7 +93,7 @@ test.describe("hosted checkout", () => {
     await expect(page.getByRole("alert").filter({ hasText: "Your card has insufficient funds." })).toBeVisible();
     await fillCard(page, "5555 5555 5555 4444");
     await page.getByRole("button", { name: /^Pay / }).click();
-    await page.waitForURL(`${baseURL}/?paid=${session.id}`);
+    await page.waitForURL(`${baseURL}/login?paid=${session.id}`);
     expect((await api(baseURL!).checkout.sessions.retrieve(session.id)).payment_status).toBe("paid");
     expect(await pspCharges(baseURL!, session.payment_intent as string)).toBe(1);
   });
@@ -109,7 +110,7 @@ test.describe("hosted checkout", () => {
     await fillCard(page, "4000 0027 6000 3184");
     await page.getByRole("button", { name: /^Pay / }).click();
     await page.getByRole("button", { name: "Complete authentication" }).click();
-    await page.waitForURL(`${baseURL}/?paid=${session.id}`);
+    await page.waitForURL(`${baseURL}/login?paid=${session.id}`);
     expect((await api(baseURL!).checkout.sessions.retrieve(session.id)).status).toBe("complete");
     expect(await pspCharges(baseURL!, session.payment_intent as string)).toBe(1);
   });
@@ -122,10 +123,10 @@ test.describe("hosted checkout", () => {
     await openForm(second, session.url!);
     await fillCard(second, "4242 4242 4242 4242");
     await page.getByRole("button", { name: /^Pay / }).dblclick();
-    await page.waitForURL(`${baseURL}/?paid=${session.id}`);
+    await page.waitForURL(`${baseURL}/login?paid=${session.id}`);
     // The second tab is sent to the merchant's success page too, without a second charge.
     await second.getByRole("button", { name: /^Pay / }).click();
-    await second.waitForURL(`${baseURL}/?paid=${session.id}`);
+    await second.waitForURL(`${baseURL}/login?paid=${session.id}`);
     await page.goBack();
     await expect(page.getByRole("heading", { name: "This checkout session is already paid." })).toBeVisible();
     await expect(page.getByRole("button", { name: /^Pay / })).toHaveCount(0);

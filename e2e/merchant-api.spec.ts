@@ -19,8 +19,8 @@ test("a merchant backend runs a full payment through the production server with 
   expect((declined as Stripe.errors.StripeCardError).decline_code).toBe("insufficient_funds");
 });
 
-test("the home page renders in Chromium", async ({ page }) => {
+test("the home page sends a signed-out visitor to sign in (Chromium)", async ({ page }) => {
   await page.goto("/");
-  await expect(page.getByRole("heading", { name: "Payrail" })).toBeVisible();
-  await expect(page.getByText("/v1", { exact: true })).toBeVisible();
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByRole("heading", { name: "Sign in to Payrail" })).toBeVisible();
 });

@@ -4,13 +4,24 @@ import { createDatabase, type Db } from "../db/client";
 import { paymentIntents } from "../db/schema";
 import { generateSecretKey } from "../server/merchants/api-keys";
 import { createMerchant } from "../server/merchants/service";
+import { addMembership } from "../server/auth/membership";
+import { upsertUser } from "../server/auth/users";
+import { MEMBER_ROLES } from "../db/schema/statuses";
 
 export const DEMO_MERCHANT_ID = "acct_demo";
 export const DEMO_MERCHANT_NAME = "Demo Shop";
 /** The demo merchant's hosted checkout colour. */
 export const DEMO_BRAND_COLOR = "#4f46e5";
 
+/** One dashboard user per role at acct_demo, and the platform admin. */
+export const DEMO_USERS = [
+  ...MEMBER_ROLES.map((role) => ({ email: `${role}@demo.payrail.test`, role })),
+  { email: "ops@payrail.test", role: "platform_admin" as const },
+];
+
 export interface SeedOptions {
+  /** Password of the demo users (stored as argon2 hashes); no users are created without it. */
+  demoPassword?: string;
   /** The demo key to register (stored hashed); a new one is generated when absent. */
   secretKey?: string;
   /** Stripe-compatible API base (the simulator) used to create demo payments; none are created without it. */
@@ -30,10 +41,18 @@ export async function seedDemo(databaseUrl: string, opts: SeedOptions = {}): Pro
     const secretKey = opts.secretKey ?? generateSecretKey("test");
     // Both inserts are ON CONFLICT DO NOTHING: re-running keeps the merchant and adds the key only if new.
     const { publishableKey } = await createMerchant(database.db, { id: DEMO_MERCHANT_ID, name: DEMO_MERCHANT_NAME, secretKey, brandColor: DEMO_BRAND_COLOR });
+    if (opts.demoPassword) await seedUsers(database.db, opts.demoPassword);
     const demoPayments = opts.pspApiBase ? await seedPayments(database.db, opts.pspApiBase) : 0;
     return { merchantId: DEMO_MERCHANT_ID, secretKey, publishableKey, demoPayments };
   } finally {
     await database.close();
+  }
+}
+
+async function seedUsers(db: Db, password: string) {
+  for (const u of DEMO_USERS) {
+    const userId = await upsertUser(db, { email: u.email, password, platformAdmin: u.role === "platform_admin" });
+    if (u.role !== "platform_admin") await addMembership(db, userId, DEMO_MERCHANT_ID, u.role);
   }
 }
 

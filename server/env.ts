@@ -33,6 +33,12 @@ const schema = z.object({
   PAYRAIL_REQUIRE_PSP: optional(z.enum(["0", "1"]).transform((v) => v === "1")),
   /** Port of the simulator the launcher starts (npm run dev / npm start). */
   SIMULATOR_PORT: optional(z.coerce.number().int().min(0).max(65535)),
+  /** Signs dashboard session tokens (Auth.js). Unset: a random secret kept in .data/auth-secret. */
+  AUTH_SECRET: optional(z.string().min(32)),
+  /** Password of the demo dashboard users (owner@demo.payrail.test, ...). Unset: random, kept in .data/demo-password. */
+  DEMO_PASSWORD: optional(z.string().min(8)),
+  /** Refunds above this amount, in the payment currency's major units, ask for the password again (default 100). */
+  REFUND_REAUTH_ABOVE: optional(z.string().regex(/^\d+(\.\d+)?$/)),
   LOG_LEVEL: optional(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])),
 });
 

@@ -111,8 +111,8 @@ function CheckoutForm({ payLabel, confirmPath, email: initialEmail, initialError
   return (
     <form onSubmit={pay} className="space-y-5" aria-describedby={error ? "payment-error" : undefined}>
       <div className="space-y-1.5">
-        <Label htmlFor="email">Email</Label>
-        <Input id="email" type="email" name="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} placeholder="you@example.com" />
+        <Label htmlFor="email" className="block text-slate-700">Email</Label>
+        <Input appearance="checkout" id="email" type="email" name="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} placeholder="you@example.com" />
       </div>
       <fieldset className="space-y-1.5">
         <legend className="sr-only">Card information</legend>

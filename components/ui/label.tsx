@@ -1,7 +1,9 @@
-import type * as React from "react";
-import { cn } from "./cn";
+"use client";
 
-export function Label({ className, ...props }: React.ComponentProps<"label">) {
-  // biome-ignore lint/a11y/noLabelWithoutControl: callers pass htmlFor
-  return <label data-slot="label" className={cn("block text-sm font-medium text-slate-700", className)} {...props} />;
+import { Label as LabelPrimitive } from "radix-ui";
+import type * as React from "react";
+import { cn } from "@/lib/utils";
+
+export function Label({ className, ...props }: React.ComponentProps<typeof LabelPrimitive.Root>) {
+  return <LabelPrimitive.Root data-slot="label" className={cn("text-sm font-medium text-slate-800", className)} {...props} />;
 }

@@ -10,3 +10,4 @@ export * from "./webhooks";
 export * from "./reconciliation";
 export * from "./checkout";
 export * from "./disputes";
+export * from "./auth";

@@ -84,3 +84,7 @@ export const DISPUTE_STATUSES = [
   "prevented",
 ] as const;
 export type DisputeStatus = (typeof DISPUTE_STATUSES)[number];
+
+/** Dashboard roles at a merchant, most powerful first (server/auth/access.ts says what each may do). */
+export const MEMBER_ROLES = ["owner", "admin", "developer", "finance", "support", "viewer"] as const;
+export type MemberRole = (typeof MEMBER_ROLES)[number];

@@ -28,4 +28,11 @@ describe("launcher banner", () => {
     expect(bannerText(info("dev", "external"))).toContain("SIMULATED");
     expect(bannerText(info("start", "stripe"))).not.toMatch(/simulated/i);
   });
+
+  it("prints the dashboard sign-in URL, the demo users and their password", () => {
+    const text = bannerText({ ...info("start"), dashboard: { password: "pw-Demo-123", passwordSource: "DEMO_PASSWORD" } });
+    expect(text).toContain("http://localhost:3000/login");
+    expect(text).toContain("owner@demo.payrail.test");
+    expect(text).toContain("pw-Demo-123");
+  });
 });

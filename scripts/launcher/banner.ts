@@ -13,6 +13,8 @@ export interface BannerInfo {
   publishableKey?: string;
   /** Where the full key can be read when the banner masks it. */
   keySource: string;
+  /** Demo dashboard users' password and where it comes from; absent: no dashboard lines. */
+  dashboard?: { password: string; passwordSource: string };
 }
 
 /** `sk_test_••••last4`: enough to tell keys apart, useless to anyone reading a terminal or a CI log. */
@@ -45,6 +47,12 @@ export function bannerText(b: BannerInfo): string {
     `  Demo merchant:  ${b.merchantId}`,
     `  Secret key:     ${shownKey}${b.mode === "start" ? `  (full key: ${b.keySource})` : ""}`,
     ...(b.publishableKey ? [`  Publishable key: ${b.publishableKey}`] : []),
+    ...(b.dashboard
+      ? [
+          `  Dashboard:      ${app}/login  as owner@demo.payrail.test (also admin@, developer@, finance@, support@, viewer@; ops@payrail.test)`,
+          `  Password:       ${b.dashboard.password}  (from ${b.dashboard.passwordSource})`,
+        ]
+      : []),
     "",
     "  Try:",
     `    curl ${app}/v1/payment_intents -u ${keyInCurl} -d amount=2000 -d currency=usd -d payment_method=pm_card_visa -d confirm=true`,

@@ -8,7 +8,8 @@ import { isLiveKey, pspConfigurationError, pspMode } from "../../server/psp/mode
 import { seedDemo } from "../seed";
 import { printBanner } from "./banner";
 import { prepareDatabase } from "./database";
-import { DEMO_KEY_FILE } from "./paths";
+import { DATA_DIR, DEMO_KEY_FILE } from "./paths";
+import { authSecret, DEMO_PASSWORD_FILE, demoPassword } from "../../server/auth/local-secret";
 import { demoSecretKey } from "./demo-key";
 import { exitAfterCleanup, handleSignals, isExiting, onCleanup } from "./lifecycle";
 import { hasProductionBuild, spawnNext, type NextMode } from "./next-app";
@@ -52,7 +53,8 @@ export async function launch(mode: NextMode): Promise<void> {
     if (isLiveKey(secretKey) && pspMode(env()) === "simulated") {
       throw new Error("The demo key is a live key (sk_live_...) but the PSP is simulated: use a sk_test_ key, or configure STRIPE_SECRET_KEY.");
     }
-    const seed = await seedDemo(db.url, { secretKey, pspApiBase: psp.apiBase });
+    const password = demoPassword(DATA_DIR);
+    const seed = await seedDemo(db.url, { secretKey, pspApiBase: psp.apiBase, demoPassword: password });
     if (seed.demoPayments > 0) console.log(`[launcher] seeded ${seed.demoPayments} demo payment intents`);
     if (isExiting()) return;
 
@@ -66,14 +68,16 @@ export async function launch(mode: NextMode): Promise<void> {
     process.on("exit", () => {
       if (worker.exitCode === null && worker.signalCode === null) worker.kill("SIGTERM");
     });
-    child = spawnNext(mode, appPort, { DATABASE_URL: db.url, ...psp.env });
+    // The session secret is decided here so the app and any later restart agree on it (kept in .data/).
+    child = spawnNext(mode, appPort, { DATABASE_URL: db.url, AUTH_SECRET: authSecret(DATA_DIR), ...psp.env });
     child.on("exit", (code, signal) => {
       void exitAfterCleanup(code ?? (signal === "SIGINT" || signal === "SIGTERM" ? 0 : 1));
     });
     if (await waitForPort(appPort, "127.0.0.1", READY_TIMEOUT_MS)) {
       if (child.exitCode === null && !isExiting()) {
         const keySource = env().DEMO_SECRET_KEY ? "DEMO_SECRET_KEY" : DEMO_KEY_FILE;
-        printBanner({ mode, appPort, databaseUrl: db.url, embeddedDb: db.embedded, psp, merchantId: seed.merchantId, secretKey: seed.secretKey, publishableKey: seed.publishableKey, keySource });
+        printBanner({ mode, appPort, databaseUrl: db.url, embeddedDb: db.embedded, psp, merchantId: seed.merchantId, secretKey: seed.secretKey, publishableKey: seed.publishableKey, keySource,
+          dashboard: { password, passwordSource: env().DEMO_PASSWORD ? "DEMO_PASSWORD" : `${DATA_DIR}/${DEMO_PASSWORD_FILE}` } });
       }
     } else {
       console.warn(`[launcher] Next did not accept connections on port ${appPort} within ${READY_TIMEOUT_MS / 1000}s`);

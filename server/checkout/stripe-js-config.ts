@@ -1,4 +1,5 @@
 import { env } from "../env";
+import type { PspOrigins } from "../http/csp";
 import { pspMode } from "../psp/mode";
 
 /** A publishable key the simulator accepts for tokenization (payment methods are global there). */
@@ -21,4 +22,14 @@ export function stripeJsConfig(): StripeJsConfig | null {
   if (!e.STRIPE_API_BASE) return null;
   const origin = new URL(e.STRIPE_API_BASE).origin;
   return { publishableKey: SIMULATOR_PUBLISHABLE_KEY, scriptUrl: `${origin}/v3/`, pspOrigin: origin };
+}
+
+/** The PSP origins the hosted checkout's CSP must allow (Stripe's documented list with real Stripe). */
+export function checkoutPspOrigins(): PspOrigins {
+  const config = stripeJsConfig();
+  if (!config) return { script: [], frame: [], connect: [] };
+  if (config.scriptUrl === null) {
+    return { script: ["https://js.stripe.com"], frame: ["https://js.stripe.com", "https://hooks.stripe.com"], connect: ["https://api.stripe.com"] };
+  }
+  return { script: [config.pspOrigin], frame: [config.pspOrigin], connect: [config.pspOrigin] };
 }

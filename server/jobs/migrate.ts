@@ -1,12 +1,25 @@
 import { Logger, runMigrations } from "graphile-worker";
+import { safeErrorLog } from "../log-safe";
 import { logger } from "../logger";
 
-/** graphile-worker's log lines through our structured logger. */
+/**
+ * graphile-worker's log lines through our structured logger. Its meta can hold a whole pg client,
+ * a job with its payload, or an error whose message quotes query parameters: only ids and a safe
+ * summary of the error are kept.
+ */
 export const workerLogger = new Logger((scope) => (level, message, meta) => {
-  const fields = { worker: scope.workerId, task: scope.taskIdentifier, jobId: scope.jobId, ...(meta ?? {}) };
+  const job = meta?.job as { id?: string; attempts?: number } | undefined;
+  const fields = {
+    worker: scope.workerId,
+    task: scope.taskIdentifier,
+    jobId: scope.jobId ?? job?.id,
+    ...(job?.attempts !== undefined ? { attempts: job.attempts } : {}),
+    ...(meta?.error !== undefined ? { err: safeErrorLog(meta.error) } : {}),
+  };
   if (level === "error") logger.error(fields, message);
   else if (level === "warning") logger.warn(fields, message);
-  else if (level === "info") logger.info(fields, message);
+  // One "Completed task" line per job is noise at load; the worker's own start/stop lines stay at info.
+  else if (level === "info" && !message.startsWith("Completed task")) logger.info(fields, message);
   else logger.debug(fields, message);
 });
 

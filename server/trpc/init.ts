@@ -1,8 +1,8 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { findInputProblem } from "../http/input-guard";
-import { refuseLiveKeyWithoutPsp } from "../http/live-keys";
-import { merchantForApiKey } from "../merchants/api-keys";
+import { ACCESS, can, type ProcedurePath } from "../auth/access";
+import { resolveMember } from "../auth/membership";
 import type { TrpcContext } from "./context";
 import { formatTrpcError, toClientTrpcError } from "./errors";
 
@@ -34,10 +34,23 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const publicProcedure = t.procedure.use(errorConversion).use(inputGuard);
 
-/** Narrows the context to a merchant; missing or unknown credentials are UNAUTHORIZED. */
-export const merchantProcedure = publicProcedure.use(async ({ ctx, next }) => {
-  if (ctx.apiKey) refuseLiveKeyWithoutPsp(ctx.apiKey);
-  const merchantId = ctx.apiKey ? await merchantForApiKey(ctx.db, ctx.apiKey) : null;
-  if (!merchantId) throw new TRPCError({ code: "UNAUTHORIZED", message: "A valid merchant API key is required." });
-  return next({ ctx: { ...ctx, merchantId } });
+/** Signed in, else UNAUTHORIZED; narrows the session to non-null. */
+export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.session?.user.id) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to use the dashboard." });
+  return next({ ctx: { ...ctx, session: ctx.session } });
+});
+
+/**
+ * Role-gated and merchant-scoped: the caller's membership is read from the database for this
+ * request, and the procedure's path must allow their role in ACCESS (server/auth/access.ts); a
+ * path missing from the table is refused. Wrong role: FORBIDDEN. Handlers never re-check roles and
+ * scope every read and write by ctx.merchantId.
+ */
+export const merchantProcedure = protectedProcedure.use(async ({ ctx, path, next }) => {
+  const member = await resolveMember(ctx.db, ctx.session.user.id, ctx.merchantPick);
+  if (!member) throw new TRPCError({ code: "FORBIDDEN", message: "Your account has no access to a merchant." });
+  if (!(path in ACCESS) || !can(member.role, path as ProcedurePath)) {
+    throw new TRPCError({ code: "FORBIDDEN", message: `The ${member.role} role may not use ${path}.` });
+  }
+  return next({ ctx: { ...ctx, member, merchantId: member.merchantId } });
 });

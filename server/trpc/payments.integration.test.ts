@@ -5,7 +5,7 @@ import { failInsertsFor } from "@/tests/db-faults";
 import { createHarness, type Harness } from "@/tests/harness";
 import { captureLogs } from "@/tests/log-capture";
 import { rejectionOf } from "@/tests/rejection";
-import { createCaller } from "./root";
+import { callerFor, newMember, sessionCookie } from "@/tests/members";
 
 let h: Harness;
 beforeAll(async () => {
@@ -15,14 +15,15 @@ afterAll(async () => {
   await h.close();
 });
 
-const caller = (apiKey: string | null) => createCaller({ ...h.ctx(), apiKey, session: null, requestId: "req_trpc_test" });
+/** The merchant's owner, signed in. */
+const ownerOf = async (merchantId: string) => callerFor(h, (await newMember(h, merchantId, "owner")).session);
 
 const trpcError = (p: Promise<unknown>) => rejectionOf(p, TRPCError);
 
 describe("tRPC payments procedures (same services, same idempotency as REST)", () => {
   it("creates and confirms once per key and replays the stored result", async () => {
-    const { secretKey } = await h.newMerchant();
-    const api = caller(secretKey);
+    const { merchantId } = await h.newMerchant();
+    const api = await ownerOf(merchantId);
     const pi = (await api.payments.create({ idempotencyKey: "c1", amount: 1_800, currency: "usd", capture_method: "manual" })) as { id: string };
     const again = (await api.payments.create({ idempotencyKey: "c1", amount: 1_800, currency: "usd", capture_method: "manual" })) as { id: string };
     expect(again.id).toBe(pi.id);
@@ -48,8 +49,8 @@ describe("tRPC payments procedures (same services, same idempotency as REST)", (
   });
 
   it("maps domain errors to tRPC codes: decline, wrong state, unknown id, no credentials", async () => {
-    const { secretKey } = await h.newMerchant();
-    const api = caller(secretKey);
+    const { merchantId } = await h.newMerchant();
+    const api = await ownerOf(merchantId);
     const pi = (await api.payments.create({ idempotencyKey: "x1", amount: 300, currency: "usd" })) as { id: string };
     const declined = await trpcError(api.payments.confirm({ idempotencyKey: "x2", id: pi.id, payment_method: "pm_card_chargeDeclined" }));
     expect(declined.code).toBe("PAYMENT_REQUIRED");
@@ -59,7 +60,7 @@ describe("tRPC payments procedures (same services, same idempotency as REST)", (
     expect(replayed.message).toBe(declined.message);
     expect((await trpcError(api.payments.capture({ idempotencyKey: "x3", id: pi.id }))).code).toBe("BAD_REQUEST");
     expect((await trpcError(api.payments.get({ id: "pi_missing" }))).code).toBe("NOT_FOUND");
-    expect((await trpcError(caller(null).payments.list({ limit: 5 }))).code).toBe("UNAUTHORIZED");
+    expect((await trpcError(callerFor(h, null).payments.list({ limit: 5 }))).code).toBe("UNAUTHORIZED");
   });
 });
 
@@ -67,11 +68,11 @@ describe("tRPC errors are masked like the REST API's", () => {
   const CARD = "4242424242424242";
 
   it("an internal error reaches the caller as a generic message with the request id; its details only in the log", async () => {
-    const { merchantId, secretKey } = await h.newMerchant();
+    const { merchantId } = await h.newMerchant();
     await failInsertsFor(h.database.db, "payment_intents", merchantId);
     const logs = captureLogs();
     try {
-      const err = await trpcError(caller(secretKey).payments.create({ idempotencyKey: "i1", amount: 100, currency: "usd", description: CARD }));
+      const err = await trpcError((await ownerOf(merchantId)).payments.create({ idempotencyKey: "i1", amount: 100, currency: "usd", description: CARD }));
       expect(err.code).toBe("INTERNAL_SERVER_ERROR");
       expect(err.message).toBe("An unexpected error occurred. The request may be retried with the same Idempotency-Key. (request req_trpc_test)");
       expect(JSON.stringify({ message: err.message, cause: err.cause?.message })).not.toMatch(/4242|insert|Failed query/);
@@ -84,13 +85,14 @@ describe("tRPC errors are masked like the REST API's", () => {
   });
 
   it("over HTTP: the same status codes as REST, the REST error code, the request id, and no SQL, parameters or stack", async () => {
-    const { merchantId, secretKey } = await h.newMerchant();
+    const { merchantId } = await h.newMerchant();
     await failInsertsFor(h.database.db, "payment_intents", merchantId);
+    const cookie = await sessionCookie((await newMember(h, merchantId, "owner")).session.user);
     const server = await startApiServer();
     const post = async (path: string, input: unknown) => {
       const res = await fetch(`${server.url}/api/trpc/${path}`, {
         method: "POST",
-        headers: { authorization: `Bearer ${secretKey}`, "content-type": "application/json" },
+        headers: { cookie, origin: server.url, "content-type": "application/json" },
         body: JSON.stringify({ json: input }),
       });
       return { status: res.status, text: await res.text(), requestId: res.headers.get("request-id") };
@@ -104,7 +106,7 @@ describe("tRPC errors are masked like the REST API's", () => {
       expect(body.message).toContain(failed.requestId);
 
       const res = await fetch(`${server.url}/api/trpc/payments.get?input=${encodeURIComponent(JSON.stringify({ json: { id: "pi_missing" } }))}`, {
-        headers: { authorization: `Bearer ${secretKey}` },
+        headers: { cookie },
       });
       const missing = { status: res.status, text: await res.text() };
       expect(missing.status).toBe(404);
@@ -119,8 +121,8 @@ describe("tRPC errors are masked like the REST API's", () => {
   });
 
   it("idempotentMutation keeps the procedure's output type for the client", async () => {
-    const { secretKey } = await h.newMerchant();
-    const pi = await caller(secretKey).payments.create({ idempotencyKey: "typed", amount: 100, currency: "usd" });
+    const { merchantId } = await h.newMerchant();
+    const pi = await (await ownerOf(merchantId)).payments.create({ idempotencyKey: "typed", amount: 100, currency: "usd" });
     expectTypeOf(pi.id).toEqualTypeOf<string>();
     expectTypeOf(pi.amount).toEqualTypeOf<number>();
     expect(pi.amount).toBe(100);
