@@ -9,7 +9,8 @@ import { createRefund } from "../refunds/service";
 import { confirmPaymentIntent, createPaymentIntent } from "./orchestrator";
 import { getPaymentIntent } from "./queries";
 import { recoverStaleAttempts, type RecoveryOptions } from "./recovery";
-import { findPaymentIntent, findRefund } from "./repository";
+import { findRefund } from "../refunds/repository";
+import { findPaymentIntent } from "./repository";
 
 let h: Harness;
 beforeAll(async () => {

@@ -6,7 +6,8 @@ import { refreshRequiresAction } from "./authentication";
 import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff";
 import type { PaymentsContext } from "./context";
 import { runAuthorization, runCancel, runCapture } from "./orchestrator";
-import { findAttempt, findPaymentIntent, findRefund, listDueAttempts, updateAttemptIf, type AttemptRow } from "./repository";
+import { findRefund } from "../refunds/repository";
+import { findAttempt, findPaymentIntent, listDueAttempts, updateAttemptIf, type AttemptRow } from "./repository";
 
 export interface RecoveryOptions {
   /** Pending attempts younger than this are probably still running inside their request. */

@@ -9,20 +9,16 @@ import { finish, type CallOptions, type PaymentsContext } from "../payments/cont
 import { newAttempt, pspUnavailable } from "../payments/orchestrator";
 import { requireIntent } from "../payments/apply";
 import {
-  committedRefundTotal,
   findAttempt,
   findPendingAttempt,
-  findRefund,
-  insertRefund,
   recordEvent,
   updateAttempt,
   updatePaymentIntent,
-  updateRefund,
   type AttemptRow,
   type PaymentIntentRow,
-  type RefundRow,
 } from "../payments/repository";
-import type { CreateRefundInput } from "../payments/schemas";
+import { committedRefundTotal, findRefund, insertRefund, updateRefund, type RefundRow } from "./repository";
+import type { CreateRefundInput } from "./schemas";
 import { serializePaymentIntent, serializeRefund } from "../payments/serialize";
 import { transition } from "../payments/state-machine";
 import type { RefundResult } from "../psp/types";

@@ -11,9 +11,9 @@ import {
   capturePaymentIntentInput,
   confirmPaymentIntentInput,
   createPaymentIntentInput,
-  createRefundInput,
 } from "../../payments/schemas";
 import { serializePaymentIntent, serializeRefund } from "../../payments/serialize";
+import { createRefundInput } from "../../refunds/schemas";
 import { createRefund } from "../../refunds/service";
 import { idempotentMutation } from "../idempotent";
 import { merchantProcedure, router } from "../init";
