@@ -31,6 +31,8 @@ const schema = z.object({
   PAYRAIL_REQUIRE_PSP: optional(z.enum(["0", "1"]).transform((v) => v === "1")),
   /** Port of the simulator the launcher starts (npm run dev / npm start). */
   SIMULATOR_PORT: optional(z.coerce.number().int().min(0).max(65535)),
+  /** Fault tests only: end the process right after the PSP answers this call (authorize, capture, cancel, refund). */
+  PAYRAIL_TEST_CRASH_AFTER_PSP: optional(z.enum(["authorize", "capture", "cancel", "refund"])),
   LOG_LEVEL: optional(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])),
 });
 

@@ -36,3 +36,14 @@ export async function listRefunds(db: DbOrTx, p: ListParams & { paymentIntentId?
   if (p.paymentIntentId) conds.push(eq(refunds.paymentIntentId, p.paymentIntentId));
   return keysetPage<RefundRow>(db, refunds, conds, p);
 }
+
+/** By id alone, for PSP events (a PSP refund names our refund in its metadata, not the merchant). */
+export async function findRefundById(db: DbOrTx, id: string): Promise<RefundRow | undefined> {
+  const [row] = await db.select().from(refunds).where(eq(refunds.id, id));
+  return row;
+}
+
+/** A payment's refunds still waiting for the PSP's final answer. */
+export async function listPendingRefunds(db: DbOrTx, paymentIntentId: string): Promise<RefundRow[]> {
+  return db.select().from(refunds).where(and(eq(refunds.paymentIntentId, paymentIntentId), eq(refunds.status, "pending")));
+}
