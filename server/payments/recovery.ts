@@ -36,8 +36,9 @@ export interface RecoveryReport {
 /**
  * Resolves PSP calls whose outcome was never applied (timeout, crash between call and apply),
  * refunds the PSP left pending, and 3-D Secure challenges the customer finished without anyone
- * asking. A pending call is repeated with its recorded idempotency key, which the PSP answers from
- * its own record without repeating the effect. Attempts are taken by due time: one that is still
+ * asking. A pending call is first looked up at the PSP (retrieve, then the orchestrator's apply);
+ * only a call the PSP shows no effect of is repeated with its recorded idempotency key (the rule is
+ * at resolveAttempt). Attempts are taken by due time: one that is still
  * unresolved is pushed back with exponential backoff, so hopeless attempts never block newer ones,
  * and after `maxTries` it becomes a finance exception. Safe to run concurrently with requests.
  */
