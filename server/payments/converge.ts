@@ -81,8 +81,8 @@ export async function syncIntentWithPsp(
   const pi = await findPaymentIntent(ctx.db, merchantId, paymentIntentId);
   if (!pi) return "ignored";
   if (pi.status === "requires_action") {
-    const refreshed = await refreshRequiresAction(ctx, merchantId, pi.id);
-    return refreshed.ok && refreshed.value.status === "requires_action" ? "ignored" : "applied";
+    await refreshRequiresAction(ctx, merchantId, pi.id); // applies a finished challenge once
+    return "applied";
   }
   const kind = IN_FLIGHT_KIND[pi.status];
   if (!kind) return "ignored"; // settled already: a duplicate or late event changes nothing
