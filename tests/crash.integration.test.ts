@@ -23,6 +23,8 @@ let worker: Runner;
 const SECRET = "whsec_crash";
 const children = new Set<ChildProcess>();
 
+const savedEnv = { ...process.env };
+
 beforeAll(async () => {
   h = await createHarness();
   Object.assign(process.env, { STRIPE_WEBHOOK_SECRET: SECRET, STRIPE_API_BASE: h.sim.url, STRIPE_SECRET_KEY: h.pspKey, PSP_TIMEOUT_MS: "800", PSP_MAX_NETWORK_RETRIES: "0" });
@@ -39,7 +41,9 @@ afterAll(async () => {
   await worker?.stop();
   await hook?.close();
   await h?.close();
-  for (const k of ["PSP_TIMEOUT_MS", "PSP_MAX_NETWORK_RETRIES"]) delete process.env[k];
+  // The next test file runs in this process: leave the environment as it was.
+  for (const k of Object.keys(process.env)) if (!(k in savedEnv)) delete process.env[k];
+  Object.assign(process.env, savedEnv);
   resetEnvCache();
 });
 
