@@ -27,7 +27,8 @@ import { derivedId, newId } from "../server/ids";
 import { ACCOUNT_CODES, ensureAccounts, type AccountCode } from "../server/ledger";
 import { INSERT_JOURNAL } from "../server/ledger/post";
 import { createMerchant } from "../server/merchants/service";
-import type { PaymentIntentRow, RefundRow } from "../server/payments/repository";
+import type { PaymentIntentRow } from "../server/payments/repository";
+import type { RefundRow } from "../server/refunds/repository";
 import { serializePaymentIntent, serializeRefund } from "../server/payments/serialize";
 import { round, summarize, type LatencySummary } from "./stats";
 

@@ -39,6 +39,8 @@ const schema = z.object({
   DEMO_PASSWORD: optional(z.string().min(8)),
   /** Refunds above this amount, in the payment currency's major units, ask for the password again (default 100). */
   REFUND_REAUTH_ABOVE: optional(z.string().regex(/^\d+(\.\d+)?$/)),
+  /** Fault tests only: end the process right after the PSP answers this call (authorize, capture, cancel, refund). */
+  PAYRAIL_TEST_CRASH_AFTER_PSP: optional(z.enum(["authorize", "capture", "cancel", "refund"])),
   LOG_LEVEL: optional(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])),
 });
 

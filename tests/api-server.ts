@@ -53,7 +53,7 @@ async function send(res: ServerResponse, response: Response): Promise<void> {
   res.end(Buffer.from(await response.arrayBuffer()));
 }
 
-export async function startApiServer(): Promise<{ url: string; port: number; close(): Promise<void> }> {
+export async function startApiServer(listenPort = 0): Promise<{ url: string; port: number; close(): Promise<void> }> {
   const server: Server = createServer(async (req, res) => {
     try {
       const base = `http://${req.headers.host ?? "127.0.0.1"}`;
@@ -82,7 +82,7 @@ export async function startApiServer(): Promise<{ url: string; port: number; clo
       res.end(String(e));
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(listenPort, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, port, close: () => new Promise((r) => server.close(() => r())) };
 }

@@ -162,7 +162,10 @@ describe("merchant webhook delivery", () => {
       expect(rx.distinct().map((e) => e.id)).toEqual(expected.map((e) => e.id));
       expect(rx.rejectedSignatures).toBe(0);
 
-      const deliveries = await h.database.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.endpointId, ep.id)).orderBy(asc(webhookDeliveries.seq));
+      // The receiver has the last event before the worker records its 2xx: wait for the record.
+      const recorded = () => h.database.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.endpointId, ep.id)).orderBy(asc(webhookDeliveries.seq));
+      await until("all deliveries recorded", async () => ((await recorded()).every((d) => d.status === "succeeded") ? true : undefined));
+      const deliveries = await recorded();
       expect(deliveries.map((d) => d.status)).toEqual(expected.map(() => "succeeded"));
       expect(await h.database.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.endpointId, narrow.id))).toEqual([]);
       const attempts = await h.database.db.select().from(webhookDeliveryAttempts).where(eq(webhookDeliveryAttempts.deliveryId, deliveries[0]!.id)).orderBy(asc(webhookDeliveryAttempts.id));

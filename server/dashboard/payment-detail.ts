@@ -4,7 +4,7 @@ import { charges, events, ledgerAccounts, ledgerJournals, ledgerLines, paymentAt
 import type { MemberRole } from "@/db/schema/statuses";
 import { can } from "../auth/access";
 import { DomainError } from "../errors";
-import { committedRefundTotal } from "../payments/repository";
+import { committedRefundTotal } from "../refunds/repository";
 import { canTransition } from "../payments/state-machine";
 import { statusGroupOf } from "./payment-filters";
 

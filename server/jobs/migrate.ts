@@ -16,7 +16,10 @@ export const workerLogger = new Logger((scope) => (level, message, meta) => {
     ...(job?.attempts !== undefined ? { attempts: job.attempts } : {}),
     ...(meta?.error !== undefined ? { err: safeErrorLog(meta.error) } : {}),
   };
-  if (level === "error") logger.error(fields, message);
+  // A failed attempt is retried with backoff (an event before its object, a receiver down): a warning;
+  // jobs that exhaust their attempts are listed by server/jobs/dead-letter.ts.
+  if (level === "error" && !message.startsWith("Failed task")) logger.error(fields, message);
+  else if (level === "error") logger.warn(fields, message);
   else if (level === "warning") logger.warn(fields, message);
   // One "Completed task" line per job is noise at load; the worker's own start/stop lines stay at info.
   else if (level === "info" && !message.startsWith("Completed task")) logger.info(fields, message);

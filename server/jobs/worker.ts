@@ -1,6 +1,8 @@
 import { env } from "../env";
 import { run, type Runner, type Task, type TaskList } from "graphile-worker";
+import { DisputedPaymentNotYetKnown } from "../disputes/apply";
 import { isDomainError } from "../errors";
+import { NotYetConverged } from "../payments/converge";
 import { ObjectNotYetKnown } from "../inbox/handlers";
 import { safeErrorLog } from "../log-safe";
 import { logger } from "../logger";
@@ -23,6 +25,10 @@ export interface WorkerOptions {
   deliveryTimeoutMs?: number;
 }
 
+/** Errors whose messages we wrote (ids and statuses only): expected retries and domain answers. */
+const isOwnError = (e: unknown) =>
+  isDomainError(e) || e instanceof ObjectNotYetKnown || e instanceof NotYetConverged || e instanceof DisputedPaymentNotYetKnown || e instanceof DeliveryFailed;
+
 /**
  * graphile-worker logs a failed job's error message and stores it in graphile_worker.jobs.last_error.
  * A database error's message quotes query parameters (request data), so only our own errors keep
@@ -36,7 +42,7 @@ export function withSafeErrors(tasks: TaskList): TaskList {
         try {
           return await (task as Task)(payload, helpers);
         } catch (e) {
-          if (isDomainError(e) || e instanceof ObjectNotYetKnown || e instanceof DeliveryFailed) throw e; // our own messages
+          if (isOwnError(e)) throw e; // our own messages name ids only
           const safe = safeErrorLog(e);
           logger.warn({ task: name, jobId: helpers.job.id, err: safe }, "job failed");
           throw new Error(`${name} failed: ${safe.errorClass}${safe.sqlState ? ` (SQLSTATE ${safe.sqlState})` : ""}`);

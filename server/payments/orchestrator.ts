@@ -13,6 +13,7 @@ import {
 } from "./apply";
 import { newClientSecret } from "./client-secret";
 import { refreshRequiresAction } from "./authentication";
+import { crashAfterPsp } from "./crash-hook";
 import { finish, type CallOptions, type Outcome, type PaymentsContext } from "./context";
 import {
   findPaymentIntent,
@@ -226,7 +227,7 @@ export function runAuthorization(ctx: PaymentsContext, pi: PaymentIntentRow, att
     ctx,
     pi,
     (): Promise<AuthorizeResult> =>
-      ctx.psp.authorize({
+      crashAfterPsp("authorize", ctx.psp.authorize({
         idempotencyKey: attempt.pspIdempotencyKey,
         paymentIntentId: pi.id,
         merchantId: pi.merchantId,
@@ -236,7 +237,7 @@ export function runAuthorization(ctx: PaymentsContext, pi: PaymentIntentRow, att
         captureMethod: pi.captureMethod,
         returnUrl: pi.returnUrl,
         pspPaymentIntentId: pi.pspPaymentIntentId,
-      }),
+      })),
     (tx, result) => applyAuthorizeResult(tx, pi.merchantId, pi.id, attempt.id, result),
     opts,
   );
@@ -275,7 +276,7 @@ export function runCapture(ctx: PaymentsContext, pi: PaymentIntentRow, attempt: 
     ctx,
     pi,
     (): Promise<CaptureResult> =>
-      ctx.psp.capture({ idempotencyKey: attempt.pspIdempotencyKey, pspPaymentIntentId: requirePspId(pi), amount: attempt.amount }),
+      crashAfterPsp("capture", ctx.psp.capture({ idempotencyKey: attempt.pspIdempotencyKey, pspPaymentIntentId: requirePspId(pi), amount: attempt.amount })),
     (tx, result) => applyCaptureResult(tx, pi.merchantId, pi.id, attempt.id, result),
     opts,
   );
@@ -317,7 +318,7 @@ export function runCancel(ctx: PaymentsContext, pi: PaymentIntentRow, attempt: A
     ctx,
     pi,
     (): Promise<CancelResult> =>
-      ctx.psp.cancel({ idempotencyKey: attempt.pspIdempotencyKey, pspPaymentIntentId: requirePspId(pi), reason: pi.cancellationReason }),
+      crashAfterPsp("cancel", ctx.psp.cancel({ idempotencyKey: attempt.pspIdempotencyKey, pspPaymentIntentId: requirePspId(pi), reason: pi.cancellationReason })),
     (tx, result) => applyCancelResult(tx, pi.merchantId, pi.id, attempt.id, result),
     opts,
   );

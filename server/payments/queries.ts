@@ -1,7 +1,8 @@
 import { DomainError } from "../errors";
 import { refreshRequiresAction } from "./authentication";
 import type { PaymentsContext } from "./context";
-import { findEvent, findPaymentIntent, findRefund, listEvents, listPaymentIntents, listRefunds } from "./repository";
+import { findRefund, listRefunds } from "../refunds/repository";
+import { findEvent, findPaymentIntent, listEvents, listPaymentIntents } from "./repository";
 import { listInput } from "./schemas";
 import { serializeEvent, serializeList, serializePaymentIntent, serializeRefund } from "./serialize";
 

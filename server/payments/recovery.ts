@@ -3,10 +3,12 @@ import { recordException } from "../exceptions/repository";
 import { logger } from "../logger";
 import { pollPendingRefund, runRefund } from "../refunds/service";
 import { refreshRequiresAction } from "./authentication";
+import { settleFromPsp } from "./converge";
 import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff";
 import type { PaymentsContext } from "./context";
 import { runAuthorization, runCancel, runCapture } from "./orchestrator";
-import { findAttempt, findPaymentIntent, findRefund, listDueAttempts, updateAttemptIf, type AttemptRow } from "./repository";
+import { findRefund } from "../refunds/repository";
+import { findAttempt, findPaymentIntent, listDueAttempts, updateAttemptIf, type AttemptRow } from "./repository";
 
 export interface RecoveryOptions {
   /** Pending attempts younger than this are probably still running inside their request. */
@@ -34,8 +36,9 @@ export interface RecoveryReport {
 /**
  * Resolves PSP calls whose outcome was never applied (timeout, crash between call and apply),
  * refunds the PSP left pending, and 3-D Secure challenges the customer finished without anyone
- * asking. A pending call is repeated with its recorded idempotency key, which the PSP answers from
- * its own record without repeating the effect. Attempts are taken by due time: one that is still
+ * asking. A pending call is first looked up at the PSP (retrieve, then the orchestrator's apply);
+ * only a call the PSP shows no effect of is repeated with its recorded idempotency key (the rule is
+ * at resolveAttempt). Attempts are taken by due time: one that is still
  * unresolved is pushed back with exponential backoff, so hopeless attempts never block newer ones,
  * and after `maxTries` it becomes a finance exception. Safe to run concurrently with requests.
  */
@@ -49,7 +52,7 @@ export async function recoverStaleAttempts(ctx: PaymentsContext, opts: RecoveryO
   });
   const report: RecoveryReport = { examined: due.length, resolved: 0, stillUnknown: 0, exhausted: 0 };
   for (const attempt of due) {
-    const answer = await tryResolve(ctx, attempt);
+    const answer = await tryResolve(ctx, attempt, now);
     // Whatever the call said, the attempt's row tells whether it was resolved.
     const after = await findAttempt(ctx.db, attempt.id);
     if (!after || after.status !== attempt.status) {
@@ -66,9 +69,17 @@ export async function recoverStaleAttempts(ctx: PaymentsContext, opts: RecoveryO
 /** The PSP's answer as recorded for finance: never request data, only what the PSP said. */
 type PspAnswer = Record<string, unknown>;
 
-async function tryResolve(ctx: PaymentsContext, attempt: AttemptRow): Promise<PspAnswer> {
+/**
+ * Marks on an answer for postpone (never stored): `keep_polling` for a call the PSP reports as
+ * still processing (polled with backoff, never re-sent, never handed to finance for that alone);
+ * `give_up` for a call that must not be re-sent (its PSP key may have expired).
+ */
+const HOLD = Symbol("hold");
+type Answered = PspAnswer & { [HOLD]?: "keep_polling" | "give_up" };
+
+async function tryResolve(ctx: PaymentsContext, attempt: AttemptRow, now: Date): Promise<Answered> {
   try {
-    return await resolveAttempt(ctx, attempt);
+    return await resolveAttempt(ctx, attempt, now);
   } catch (e) {
     if (isDomainError(e)) {
       // The PSP's own text travels in details.log (never sent to clients); finance may read it.
@@ -82,8 +93,25 @@ async function tryResolve(ctx: PaymentsContext, attempt: AttemptRow): Promise<Ps
   }
 }
 
-/** Resolves the attempt, or returns what the PSP said that was not final. */
-export async function resolveAttempt(ctx: PaymentsContext, attempt: AttemptRow): Promise<PspAnswer> {
+/**
+ * How long a PSP idempotency key protects a repeated call (Stripe keeps keys for 24 hours), less
+ * a margin for clocks and the time the call takes.
+ */
+export const PSP_KEY_SAFE_MS = 23 * 3600 * 1000;
+
+/**
+ * The rule: ask before re-sending. Where the PSP intent is known, recovery first retrieves it and
+ * applies what it shows (the charge made before a crash, a capture or void that went through)
+ * through the orchestrator's apply functions; a call the PSP reports as processing stays in flight
+ * and is polled, never re-sent. Only a call the PSP shows no effect of is sent again, with its
+ * recorded key: for a capture or a void that is safe at any age (the PSP refuses a second one on
+ * the same intent), and a re-confirmation is only made when the PSP shows the intent uncharged.
+ * A call that creates something at the PSP (the first authorization, whose PSP intent we never
+ * learnt, or a refund) is repeated only while its key is still remembered by the PSP: after that a
+ * repeat could charge or refund twice, so the attempt goes to finance instead (reconciliation
+ * and the PSP's webhooks, which name the PSP object, settle it).
+ */
+export async function resolveAttempt(ctx: PaymentsContext, attempt: AttemptRow, now: Date = new Date()): Promise<Answered> {
   const settled = { status: "settled" };
   const pi = await findPaymentIntent(ctx.db, attempt.merchantId, attempt.paymentIntentId);
   if (!pi) return { error: "resource_missing" };
@@ -91,6 +119,15 @@ export async function resolveAttempt(ctx: PaymentsContext, attempt: AttemptRow):
     const refreshed = await refreshRequiresAction(ctx, attempt.merchantId, pi.id);
     if (!refreshed.ok) throw refreshed.error;
     return { status: refreshed.value.status };
+  }
+  const keyExpired = now.getTime() - attempt.createdAt.getTime() >= PSP_KEY_SAFE_MS;
+  if (attempt.kind !== "refund" && pi.pspPaymentIntentId) {
+    const known = await settleFromPsp(ctx, pi, { ...attempt, kind: attempt.kind });
+    if (known.outcome === "applied") return settled;
+    if (known.outcome === "processing") return { status: "processing", psp_status: known.pspStatus, [HOLD]: "keep_polling" };
+    if (known.outcome === "unknown") return { error: "psp_unavailable", psp_reason: known.reason.slice(0, 200) };
+  } else if (attempt.kind === "authorize" && keyExpired) {
+    return { error: "psp_key_expired", message: "The PSP intent of this authorization is unknown and its key has expired: not re-sent.", [HOLD]: "give_up" };
   }
   switch (attempt.kind) {
     case "authorize":
@@ -110,6 +147,9 @@ export async function resolveAttempt(ctx: PaymentsContext, attempt: AttemptRow):
         const polled = await pollPendingRefund(ctx, refund, attempt);
         return { status: polled.status, psp_refund_id: polled.pspRefundId };
       }
+      if (keyExpired) {
+        return { error: "psp_key_expired", message: "The refund call's key has expired: not re-sent.", [HOLD]: "give_up" };
+      }
       const done = await runRefund(ctx, pi, refund, attempt);
       return { status: done.status, psp_refund_id: done.pspRefundId };
     }
@@ -127,10 +167,11 @@ export async function resolveAttempt(ctx: PaymentsContext, attempt: AttemptRow):
  * for the customer (3-D Secure) only stops being polled: an abandoned challenge holds no money,
  * and retrieve and confirm still ask the PSP.
  */
-async function postpone(ctx: PaymentsContext, attempt: AttemptRow, answer: PspAnswer, now: Date, opts: RecoveryOptions): Promise<"retry" | "exhausted"> {
+async function postpone(ctx: PaymentsContext, attempt: AttemptRow, answer: Answered, now: Date, opts: RecoveryOptions): Promise<"retry" | "exhausted"> {
   const tries = attempt.recoveryTries + 1;
   const lastPspAnswer = { ...answer, at: now.toISOString() };
-  if (tries < (opts.maxTries ?? DEFAULT_MAX_TRIES)) {
+  const hold = answer[HOLD];
+  if (hold === "keep_polling" || (hold !== "give_up" && tries < (opts.maxTries ?? DEFAULT_MAX_TRIES))) {
     const nextAttemptAt = new Date(now.getTime() + backoffDelayMs(tries, opts.backoff ?? DEFAULT_BACKOFF));
     await updateAttemptIf(ctx.db, attempt.id, attempt.status, { recoveryTries: tries, nextAttemptAt, lastPspAnswer });
     return "retry";

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
-import { type balanceTransactions, type charges, type checkoutSessions, type disputes, events, paymentAttempts, paymentIntents, refunds } from "@/db/schema";
+import { type balanceTransactions, type charges, type checkoutSessions, type disputes, events, paymentAttempts, paymentIntents, type refunds } from "@/db/schema";
 import { newId } from "../ids";
 import { currentRequest } from "../request-context";
 import type { AttemptKind, PaymentStatus } from "@/db/schema/statuses";
@@ -8,7 +8,6 @@ import type { AttemptKind, PaymentStatus } from "@/db/schema/statuses";
 export type PaymentIntentRow = typeof paymentIntents.$inferSelect;
 export type NewPaymentIntentRow = typeof paymentIntents.$inferInsert;
 export type AttemptRow = typeof paymentAttempts.$inferSelect;
-export type RefundRow = typeof refunds.$inferSelect;
 export type EventRow = typeof events.$inferSelect;
 
 export async function insertPaymentIntent(db: DbOrTx, row: NewPaymentIntentRow): Promise<PaymentIntentRow> {
@@ -170,38 +169,6 @@ export async function supersedeActionAttempts(db: DbOrTx, paymentIntentId: strin
     .update(paymentAttempts)
     .set({ status: "failed", failureCode: "superseded", failureMessage: "Replaced by a new confirmation.", nextAttemptAt: null, updatedAt: new Date() })
     .where(and(eq(paymentAttempts.paymentIntentId, paymentIntentId), eq(paymentAttempts.status, "requires_action")));
-}
-
-export async function insertRefund(db: DbOrTx, row: typeof refunds.$inferInsert): Promise<{ row: RefundRow; created: boolean }> {
-  const [created] = await db.insert(refunds).values(row).onConflictDoNothing({ target: refunds.id }).returning();
-  if (created) return { row: created, created: true };
-  const [existing] = await db.select().from(refunds).where(eq(refunds.id, row.id));
-  return { row: existing!, created: false };
-}
-
-export async function findRefund(db: DbOrTx, merchantId: string, id: string): Promise<RefundRow | undefined> {
-  const [row] = await db.select().from(refunds).where(and(eq(refunds.merchantId, merchantId), eq(refunds.id, id)));
-  return row;
-}
-
-export async function updateRefund(db: DbOrTx, id: string, changes: Partial<typeof refunds.$inferInsert>): Promise<RefundRow> {
-  const [row] = await db.update(refunds).set({ ...changes, updatedAt: new Date() }).where(eq(refunds.id, id)).returning();
-  return row!;
-}
-
-/** Sum of refunds that are pending or succeeded: what is no longer available to refund. */
-export async function committedRefundTotal(db: DbOrTx, paymentIntentId: string): Promise<bigint> {
-  const [row] = await db
-    .select({ total: sql<string>`coalesce(sum(${refunds.amount}), 0)::text` })
-    .from(refunds)
-    .where(and(eq(refunds.paymentIntentId, paymentIntentId), inArray(refunds.status, ["pending", "succeeded"])));
-  return BigInt(row?.total ?? "0");
-}
-
-export async function listRefunds(db: DbOrTx, p: ListParams & { paymentIntentId?: string }) {
-  const conds: SQL[] = [eq(refunds.merchantId, p.merchantId)];
-  if (p.paymentIntentId) conds.push(eq(refunds.paymentIntentId, p.paymentIntentId));
-  return keysetPage<RefundRow>(db, refunds, conds, p);
 }
 
 /** Appends a merchant-visible event; it doubles as the outbox row. */

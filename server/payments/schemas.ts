@@ -2,7 +2,7 @@ import { z } from "zod";
 import { CAPTURE_METHODS } from "@/db/schema/statuses";
 
 /** Inputs shared by the REST handlers, tRPC procedures and jobs. Amounts arrive as integers or digit strings. */
-const amount = z.union([z.number().int(), z.string().regex(/^\d+$/, "must be an integer"), z.bigint()]);
+export const amount = z.union([z.number().int(), z.string().regex(/^\d+$/, "must be an integer"), z.bigint()]);
 /** Stripe's limits: at most 50 keys, keys 1-40 characters, values up to 500; never a prototype key. */
 const metadataKey = z
   .string()
@@ -99,14 +99,6 @@ export const capturePaymentIntentInput = z.object({ amount_to_capture: amount.op
 export const cancelPaymentIntentInput = z.object({
   cancellation_reason: z.enum(["duplicate", "fraudulent", "requested_by_customer", "abandoned"]).optional(),
 });
-
-export const createRefundInput = z.object({
-  payment_intent: z.string().min(3),
-  amount: amount.optional(),
-  reason: z.enum(["duplicate", "fraudulent", "requested_by_customer"]).optional(),
-  metadata: metadata.optional(),
-});
-export type CreateRefundInput = z.infer<typeof createRefundInput>;
 
 export const listInput = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(10),

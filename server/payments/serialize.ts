@@ -1,5 +1,6 @@
 import { refundBalanceTransactionId } from "../charges/record";
-import type { EventRow, PaymentIntentRow, RefundRow } from "./repository";
+import type { RefundRow } from "../refunds/repository";
+import type { EventRow, PaymentIntentRow } from "./repository";
 import { toStripeStatus } from "./stripe-status";
 
 const unix = (d: Date) => Math.floor(d.getTime() / 1000);

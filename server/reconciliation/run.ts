@@ -15,6 +15,7 @@ import { postJournal } from "../ledger";
 import { logger } from "../logger";
 import type { PaymentsContext } from "../payments/context";
 import { resolveAttempt } from "../payments/recovery";
+import { findAttempt } from "../payments/repository";
 import type { PspBalanceLine } from "../psp/types";
 import { insertRepair, insertUnattributed, finishRun, loadOurs, pendingAttemptsOf, settleBalanceTransactions, startRun, unsettledPage, type RunCounts } from "./repository";
 import { decideBatch, feeAdjustmentJournal, lineExceptionKey, theirsOf, type Decision } from "./rules";
@@ -92,7 +93,8 @@ async function recoverIntent(ctx: ReconciliationContext, paymentIntentId: string
   for (const attempt of await pendingAttemptsOf(ctx.db, paymentIntentId)) {
     try {
       await resolveAttempt(ctx, attempt);
-      resolved.push(attempt.id);
+      // Resolved only when the PSP's answer was final and applied (processing stays pending).
+      if ((await findAttempt(ctx.db, attempt.id))?.status !== "pending") resolved.push(attempt.id);
     } catch (e) {
       logger.warn({ attemptId: attempt.id, errorClass: e instanceof Error ? e.name : typeof e }, "reconciliation could not apply a pending attempt");
     }

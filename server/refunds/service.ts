@@ -1,6 +1,6 @@
 import type { DbOrTx } from "@/db/client";
 import { pipelined } from "@/db/pipelined";
-import { DomainError } from "../errors";
+import { DomainError, isDomainError } from "../errors";
 import { derivedId, newId } from "../ids";
 import { postJournal, refundJournal } from "../ledger";
 import { chargeAfterRefund } from "../charges/record";
@@ -8,21 +8,19 @@ import { parseAmountMinor } from "../money/money";
 import { finish, type CallOptions, type PaymentsContext } from "../payments/context";
 import { newAttempt, pspUnavailable } from "../payments/orchestrator";
 import { requireIntent } from "../payments/apply";
+import { inRequestWindowMs, NotYetConverged } from "../payments/converge";
+import { crashAfterPsp } from "../payments/crash-hook";
 import {
-  committedRefundTotal,
   findAttempt,
   findPendingAttempt,
-  findRefund,
-  insertRefund,
   recordEvent,
   updateAttempt,
   updatePaymentIntent,
-  updateRefund,
   type AttemptRow,
   type PaymentIntentRow,
-  type RefundRow,
 } from "../payments/repository";
-import type { CreateRefundInput } from "../payments/schemas";
+import { committedRefundTotal, findRefund, insertRefund, updateRefund, type RefundRow } from "./repository";
+import type { CreateRefundInput } from "./schemas";
 import { serializePaymentIntent, serializeRefund } from "../payments/serialize";
 import { transition } from "../payments/state-machine";
 import type { RefundResult } from "../psp/types";
@@ -89,13 +87,16 @@ export async function createRefund(
 
 export async function runRefund(ctx: PaymentsContext, pi: PaymentIntentRow, refund: RefundRow, attempt: AttemptRow, opts: CallOptions = {}) {
   if (!pi.pspPaymentIntentId) throw new DomainError("internal_error", `${pi.id} has no PSP reference.`);
-  const result = await ctx.psp.refund({
+  const result = await crashAfterPsp(
+    "refund",
+    ctx.psp.refund({
     idempotencyKey: attempt.pspIdempotencyKey,
     pspPaymentIntentId: pi.pspPaymentIntentId,
     refundId: refund.id,
     amount: attempt.amount,
     reason: refund.reason,
-  });
+  }),
+  );
   if (result.outcome === "unknown") throw pspUnavailable(pi.id, result.reason);
   return ctx.db.transaction(async (tx) => {
     const applied = await applyRefundResult(tx, pi.merchantId, refund.id, attempt.id, result);
@@ -108,11 +109,35 @@ export async function runRefund(ctx: PaymentsContext, pi: PaymentIntentRow, refu
  * A refund the PSP accepted as pending: asks the PSP for its status and applies it (journal on
  * success; on failure the amount is released, since failed refunds do not count as committed).
  */
-export async function pollPendingRefund(ctx: PaymentsContext, refund: RefundRow, attempt: AttemptRow): Promise<RefundRow> {
-  if (!refund.pspRefundId) throw new DomainError("internal_error", `${refund.id} has no PSP reference.`);
-  const result = await ctx.psp.retrieveRefund(refund.pspRefundId);
+export async function pollPendingRefund(ctx: PaymentsContext, refund: RefundRow, attempt: AttemptRow, pspRefundId = refund.pspRefundId): Promise<RefundRow> {
+  if (!pspRefundId) throw new DomainError("internal_error", `${refund.id} has no PSP reference.`);
+  const result = await ctx.psp.retrieveRefund(pspRefundId);
   if (result.outcome === "unknown") throw pspUnavailable(refund.id, result.reason);
   return ctx.db.transaction((tx) => applyRefundResult(tx, refund.merchantId, refund.id, attempt.id, result));
+}
+
+/**
+ * A PSP event about one of our refunds: ask the PSP for the refund and apply its status through
+ * the refund apply path (journal on success, amount released on failure). The event's PSP refund
+ * id serves when the crash came before we recorded it. A refund already final is left as it is, so
+ * duplicates and late events change nothing. Throws NotYetConverged to be retried.
+ */
+export async function syncRefundWithPsp(ctx: PaymentsContext, refund: RefundRow, hintPspRefundId: string | null, now = new Date()): Promise<"applied" | "ignored"> {
+  if (refund.status !== "pending") return "ignored";
+  const attempt = await findPendingAttempt(ctx.db, refund.paymentIntentId, "refund", refund.id);
+  if (!attempt) return "ignored";
+  if (!attempt.pspReference && now.getTime() - attempt.createdAt.getTime() < inRequestWindowMs()) {
+    throw new NotYetConverged(`the refund call ${attempt.id} of ${refund.id} may still be running in its request`);
+  }
+  const pspRefundId = refund.pspRefundId ?? hintPspRefundId;
+  if (!pspRefundId) return "ignored";
+  try {
+    const after = await pollPendingRefund(ctx, refund, attempt, pspRefundId);
+    return after.status === "pending" && after.pspRefundId === refund.pspRefundId ? "ignored" : "applied";
+  } catch (e) {
+    if (isDomainError(e) && e.code === "psp_unavailable") throw new NotYetConverged(`the PSP did not answer for ${refund.id}`);
+    throw e;
+  }
 }
 
 /** Applies the PSP's answer; idempotent: a refund that is no longer pending is returned as is. */

@@ -1,6 +1,6 @@
 import { handleGet, handlePost, handleUnrecognized } from "@/server/http/rest";
 import { listRefundsPage } from "@/server/payments/queries";
-import { createRefundInput } from "@/server/payments/schemas";
+import { createRefundInput } from "@/server/refunds/schemas";
 import { serializeRefund } from "@/server/payments/serialize";
 import { createRefund } from "@/server/refunds/service";
 

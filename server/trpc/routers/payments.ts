@@ -10,15 +10,16 @@ import { listPaymentsForDashboard } from "../../dashboard/payments-list";
 import { refundReauthAboveMinor } from "../../dashboard/refund-reauth";
 import { cancelPaymentIntent, capturePaymentIntent, confirmPaymentIntent, createPaymentIntent } from "../../payments/orchestrator";
 import { getPaymentIntent, getRefund } from "../../payments/queries";
-import { committedRefundTotal, findPaymentIntent } from "../../payments/repository";
+import { findPaymentIntent } from "../../payments/repository";
+import { committedRefundTotal } from "../../refunds/repository";
 import {
   cancelPaymentIntentInput,
   capturePaymentIntentInput,
   confirmPaymentIntentInput,
   createPaymentIntentInput,
-  createRefundInput,
 } from "../../payments/schemas";
 import { serializePaymentIntent, serializeRefund } from "../../payments/serialize";
+import { createRefundInput } from "../../refunds/schemas";
 import { createRefund } from "../../refunds/service";
 import { idempotentMutation } from "../idempotent";
 import { merchantProcedure, router } from "../init";
