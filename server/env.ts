@@ -31,6 +31,10 @@ const schema = z.object({
   PAYRAIL_REQUIRE_PSP: optional(z.enum(["0", "1"]).transform((v) => v === "1")),
   /** Port of the simulator the launcher starts (npm run dev / npm start). */
   SIMULATOR_PORT: optional(z.coerce.number().int().min(0).max(65535)),
+  /** Where the simulator keeps its state (launcher, npm run simulator): a folder (default .data/simulator) or "memory". */
+  SIMULATOR_STORE: optional(z.string()),
+  /** "1": the simulator fdatasyncs each batch of writes before answering (survives power loss, not only a killed process). */
+  SIMULATOR_STORE_FSYNC: optional(z.enum(["0", "1"]).transform((v) => v === "1")),
   LOG_LEVEL: optional(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])),
 });
 
