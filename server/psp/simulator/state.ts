@@ -382,8 +382,8 @@ export class Store {
 /** All simulator state; the server owns one. */
 export class Registry {
   readonly stores = new Map<string, Store>();
-  /** Payment methods are global so a publishable-key tokenization is usable with any secret key. */
-  readonly paymentMethods = new TrackedMap<PaymentMethodRec>({ touchOnGet: true });
+  /** Payment methods are global so a publishable-key tokenization is usable with any secret key. Durable: `set` again after changing one. */
+  readonly paymentMethods = new TrackedMap<PaymentMethodRec>();
   /** Object id -> owning store, for key-less routes (3DS page, control API). */
   readonly owners = new TrackedMap<Store>({ codec: { encode: (s) => s.apiKey, decode: (raw) => this.store(String(raw)) } });
   readonly clock = new SimClock();

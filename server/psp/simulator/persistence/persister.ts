@@ -204,9 +204,10 @@ export class Persister implements ChangeSink {
       }
     }
     this.pending.clear();
+    // Counters alone (a GET) wait for the next real change or close(): no write per read.
+    if (recs.length === 0) return false;
     for (const s of this.statsDirty) recs.push({ s: s.apiKey, stats: counters(s) });
     this.statsDirty.clear();
-    if (recs.length === 0) return false;
     this.journal.append(JSON.stringify({ b: recs }));
     if (this.journal.journalBytes > Math.max(this.compactBytes, this.snapshotBytes)) this.compact();
     return true;
@@ -237,7 +238,8 @@ export class Persister implements ChangeSink {
   /** Final flush (with every store's counters) and release of the folder. */
   close(): void {
     if (this.closed) return;
-    for (const s of this.reg.stores.values()) this.statsDirty.add(s);
+    for (const s of this.reg.stores.values()) this.ops.push({ s: s.apiKey, stats: counters(s) });
+    this.statsDirty.clear();
     this.flush();
     this.closed = true;
     this.journal.close();
