@@ -32,6 +32,8 @@ export default defineConfig({
       DATABASE_URL: process.env.E2E_DATABASE_URL ?? `postgres://postgres@127.0.0.1:5432/payrail_e2e_${process.pid}`,
       DEMO_SECRET_KEY: E2E_SECRET_KEY,
       SIMULATOR_PORT: String(PORT + 1),
+      // A fresh database per run, so a fresh PSP too (the durable store is covered by integration tests).
+      SIMULATOR_STORE: "memory",
       NEXT_TELEMETRY_DISABLED: "1",
       LOG_LEVEL: "warn",
     },

@@ -30,6 +30,11 @@ export async function preparePsp(appPort: number): Promise<PspSetup> {
   const opts = { host: "127.0.0.1", webhookUrl: `http://127.0.0.1:${appPort}/api/webhooks/stripe`, webhookSecret, store: storeFromEnv(e, PROJECT_ROOT) };
   const preferred = e.SIMULATOR_PORT ?? 12111;
   const sim = await startSimulator({ ...opts, port: preferred }).catch((err: NodeJS.ErrnoException) => {
+    if (/is in use by process/.test(err.message)) {
+      // Another launcher holds the simulator's folder: this one runs with a PSP that forgets on exit.
+      console.log(`[launcher] ${err.message}; this simulator keeps its state in memory`);
+      return startSimulator({ ...opts, store: undefined, port: preferred }).catch(() => startSimulator({ ...opts, store: undefined, port: 0 }));
+    }
     if (err.code !== "EADDRINUSE") throw err;
     console.log(`[launcher] port ${preferred} is taken; the simulator uses a free port instead`);
     return startSimulator({ ...opts, port: 0 });

@@ -5,6 +5,7 @@ import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, type Database } from "@/db/client";
+import { migrateDatabase } from "@/db/migrate";
 import { paymentAttempts } from "@/db/schema";
 import { DomainError } from "@/server/errors";
 import { paymentLedgerTotals, trialBalance } from "@/server/ledger";
@@ -18,15 +19,24 @@ import { confirmPaymentIntent, createPaymentIntent } from "./orchestrator";
 import { recoverStaleAttempts } from "./recovery";
 import { findPaymentIntent } from "./repository";
 
+// Its own database: the sweep below looks at every pending attempt, and other files' leftovers
+// belong to other simulators.
+const base = (process.env.TEST_DATABASE_BASE_URL ?? "postgres://postgres@127.0.0.1:5432").replace(/\/$/, "");
+const dbName = `payrail_simrestart_${process.pid}_${Date.now().toString(36)}`;
 let database: Database;
 let dir: string;
-beforeAll(() => {
-  database = createDatabase(process.env.DATABASE_URL!, { max: 5 });
+beforeAll(async () => {
+  await migrateDatabase(`${base}/${dbName}`);
+  database = createDatabase(`${base}/${dbName}`, { max: 5 });
   dir = mkdtempSync(path.join(tmpdir(), "sim-recovery-"));
 });
 afterAll(async () => {
   await database.close();
   rmSync(dir, { recursive: true, force: true });
+  const postgres = (await import("postgres")).default;
+  const admin = postgres(`${base}/postgres`, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`drop database if exists "${dbName}" with (force)`).catch(() => {});
+  await admin.end();
 });
 
 describe("recovery against a simulator that restarted", () => {
