@@ -42,6 +42,8 @@ export default defineConfig({
       SIMULATOR_PORT: String(PORT + 1),
       // Hosted checkout URLs point at the origin the browser uses.
       PAYRAIL_PUBLIC_URL: `http://127.0.0.1:${PORT}`,
+      // A fresh database per run, so a fresh PSP too (the durable store is covered by integration tests).
+      SIMULATOR_STORE: "memory",
       NEXT_TELEMETRY_DISABLED: "1",
       LOG_LEVEL: "warn",
     },

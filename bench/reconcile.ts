@@ -26,7 +26,7 @@ const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
 function startSimulatorProcess(): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn("npx", ["tsx", "server/psp/simulator/main.ts"], {
     // The simulator holds the whole report in memory; a heap limit set for the bench (NODE_OPTIONS) is not for it.
-    env: { ...process.env, NODE_OPTIONS: "", SIMULATOR_PORT: "0" },
+    env: { ...process.env, NODE_OPTIONS: "", SIMULATOR_PORT: "0", SIMULATOR_STORE: "memory" },
     detached: true,
     stdio: ["ignore", "pipe", "inherit"],
   });

@@ -41,6 +41,10 @@ const schema = z.object({
   REFUND_REAUTH_ABOVE: optional(z.string().regex(/^\d+(\.\d+)?$/)),
   /** Fault tests only: end the process right after the PSP answers this call (authorize, capture, cancel, refund). */
   PAYRAIL_TEST_CRASH_AFTER_PSP: optional(z.enum(["authorize", "capture", "cancel", "refund"])),
+  /** Where the simulator keeps its state (launcher, npm run simulator): a folder (default .data/simulator) or "memory". */
+  SIMULATOR_STORE: optional(z.string()),
+  /** "1": the simulator fdatasyncs each batch of writes before answering (survives power loss, not only a killed process). */
+  SIMULATOR_STORE_FSYNC: optional(z.enum(["0", "1"]).transform((v) => v === "1")),
   LOG_LEVEL: optional(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])),
 });
 

@@ -1,6 +1,8 @@
 import { env } from "../../server/env";
 import { pspMode } from "../../server/psp/mode";
+import { storeFromEnv } from "../../server/psp/simulator/persistence/config";
 import { startSimulator } from "../../server/psp/simulator/server";
+import { PROJECT_ROOT } from "./paths";
 import { recordRunningPspUrl } from "./running-url";
 
 export const SIMULATOR_WEBHOOK_SECRET = "whsec_simulator";
@@ -24,9 +26,15 @@ export async function preparePsp(appPort: number): Promise<PspSetup> {
   // The app accepts every secret of a comma-separated list (rotation); the simulator signs with the first.
   const webhookSecrets = e.STRIPE_WEBHOOK_SECRET ?? SIMULATOR_WEBHOOK_SECRET;
   const webhookSecret = webhookSecrets.split(",")[0]!.trim();
-  const opts = { host: "127.0.0.1", webhookUrl: `http://127.0.0.1:${appPort}/api/webhooks/stripe`, webhookSecret };
+  // Like a real PSP it remembers: state in SIMULATOR_STORE (default .data/simulator) across restarts.
+  const opts = { host: "127.0.0.1", webhookUrl: `http://127.0.0.1:${appPort}/api/webhooks/stripe`, webhookSecret, store: storeFromEnv(e, PROJECT_ROOT) };
   const preferred = e.SIMULATOR_PORT ?? 12111;
   const sim = await startSimulator({ ...opts, port: preferred }).catch((err: NodeJS.ErrnoException) => {
+    if (/is in use by process/.test(err.message)) {
+      // Another launcher holds the simulator's folder: this one runs with a PSP that forgets on exit.
+      console.log(`[launcher] ${err.message}; this simulator keeps its state in memory`);
+      return startSimulator({ ...opts, store: undefined, port: preferred }).catch(() => startSimulator({ ...opts, store: undefined, port: 0 }));
+    }
     if (err.code !== "EADDRINUSE") throw err;
     console.log(`[launcher] port ${preferred} is taken; the simulator uses a free port instead`);
     return startSimulator({ ...opts, port: 0 });

@@ -17,6 +17,8 @@ export function newId(prefix: string, length = 24): string {
 export class SimClock {
   private offsetSec = 0;
   private last = 0;
+  /** Called after `advance` (the durable store journals the offset). */
+  onAdvance: (offsetSeconds: number) => void = () => undefined;
 
   now(): number {
     const t = Math.floor(Date.now() / 1000) + this.offsetSec;
@@ -26,7 +28,14 @@ export class SimClock {
 
   advance(seconds: number): number {
     this.offsetSec += seconds;
+    this.onAdvance(this.offsetSec);
     return this.now();
+  }
+
+  /** Restores state from the durable store: the offset, and a time already handed out (never go below it). */
+  restore(offsetSeconds: number, seen: number): void {
+    this.offsetSec = offsetSeconds;
+    if (seen > this.last) this.last = seen;
   }
 
   get offsetSeconds(): number {

@@ -87,6 +87,7 @@ export function alterReport(reg: Registry, body: Params): ReportResult {
 
   const line = findLine(store, body);
   if (!line) return fail("No such balance transaction: name it by balance_transaction or source.", 404);
+  store.balanceTransactions.touch(line); // found by scanning: tell the durable store it may change
   switch (kind) {
     case "amount": {
       const amount = int(body.amount);

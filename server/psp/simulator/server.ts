@@ -13,6 +13,7 @@ import { decodeForm, type Params } from "../../http/stripe-form";
 import { canonicalJson } from "../../idempotency/hash";
 import { BodyTooLarge, CORS_HEADERS, parseApiKey, readBody, send, sleep } from "./http";
 import { newId } from "./ids";
+import { Persister, type DurableStoreOptions } from "./persistence/persister";
 import { matchRoute } from "./routes";
 import { cardFramePage, stripeJsScript } from "./stripe-js";
 import { eventJson } from "./serialize";
@@ -34,6 +35,8 @@ export interface SimulatorOptions {
   disputeDelayMs?: number;
   /** Webhook retry policy; default 5 attempts, 100ms * 2^n backoff, 5s per attempt. */
   webhookRetry?: Partial<RetryPolicy>;
+  /** Keep state in this data folder across restarts; without it the state lives in memory only. */
+  store?: DurableStoreOptions;
 }
 
 export interface RunningSimulator {
@@ -50,6 +53,7 @@ class Simulator {
   readonly webhooks: WebhookDispatcher;
   readonly control: ControlDeps;
   baseUrl = "";
+  persist: Persister | null = null;
   private closed = false;
   private readonly hanging = new Set<NodeJS.Timeout>();
 
@@ -95,6 +99,7 @@ class Simulator {
     }
     if (path.startsWith("/v1/")) return this.handleV1(req, res, url);
     const raw = await readBody(req);
+    if (this.persist) this.flushBeforeAnswer(res);
     if (path.startsWith("/_sim/") && handleControl(this.control, req, res, url, raw)) return;
     if (path.startsWith("/3ds/") && handleThreeDs(this.control, req, res, url, raw)) return;
     if (req.method === "GET" && (path === "/v3" || path === "/v3/")) {
@@ -104,6 +109,17 @@ class Simulator {
       return send(res, 200, cardFramePage(url.searchParams), { "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" }, "text/html; charset=utf-8");
     }
     send(res, 404, errorJson(notFoundRoute(req.method ?? "GET", path)), {});
+  }
+
+  /** Control and 3DS routes answer synchronously: write their changes before the response goes out. */
+  private flushBeforeAnswer(res: ServerResponse): void {
+    const persist = this.persist;
+    if (!persist) return;
+    const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+    res.end = ((...args: unknown[]) => {
+      persist.flush();
+      return end(...args);
+    }) as ServerResponse["end"];
   }
 
   private async handleV1(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -205,7 +221,8 @@ class Simulator {
     let extra: Record<string, string> = {};
     let storable = true;
     try {
-      const result = match.route.handler({ ctx: this.ctx(store, requestId, idemKey, apiVersion), params, args: match.args });
+      const call = () => match.route.handler({ ctx: this.ctx(store, requestId, idemKey, apiVersion), params, args: match.args });
+      const result = this.persist && method === "GET" ? this.persist.reading(call) : call();
       status = result.status;
       body = JSON.stringify(result.body);
     } catch (e) {
@@ -221,6 +238,9 @@ class Simulator {
       if (storable) store.setIdempotency(idemKey, { method, path, hash, state: "done", status, body, requestId });
       else store.deleteIdempotency(idemKey);
     }
+    // An answered call is durable: its effects and idempotent result are written (one journal line) first.
+    const durable = this.persist?.commit();
+    if (durable) await durable;
 
     const hang = requested.timeoutAfterCommit ?? this.faults.takeTimeout(apiKey, path);
     if (hang) {
@@ -260,6 +280,7 @@ class Simulator {
     this.hanging.clear();
     this.webhooks.close();
     this.reg.clearTimers();
+    this.persist?.close();
   }
 }
 
@@ -271,6 +292,7 @@ function displayHost(host: string): string {
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<RunningSimulator> {
   const host = opts.host ?? "127.0.0.1";
   const sim = new Simulator(opts);
+  if (opts.store) sim.persist = Persister.open(sim.reg, opts.store);
   const server: Server = createServer({ keepAliveTimeout: 5000, requestTimeout: 0 }, (req, res) => sim.handle(req, res));
   const sockets = new Set<Socket>();
   server.on("connection", (s) => {
@@ -278,9 +300,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     s.on("close", () => sockets.delete(s));
   });
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (err) => {
+      sim.shutdown(); // releases the data folder for a retry on another port
+      reject(err);
+    });
     server.listen(opts.port ?? 0, host, () => {
-      server.off("error", reject);
+      server.removeAllListeners("error");
       resolve();
     });
   });

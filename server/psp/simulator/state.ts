@@ -3,6 +3,7 @@ import type { CardBehaviour, CardBrand } from "./cards";
 import { resourceMissing } from "./errors";
 import { SimClock } from "./ids";
 import type { CreatedRange } from "./params";
+import { SKIP, TrackedMap, TrackedSet, isPersistable, type Binding, type Persistable } from "./persistence/tracked";
 
 export type PaymentIntentStatus =
   | "requires_payment_method"
@@ -152,6 +153,8 @@ export interface IdempotencyRec {
   status: number;
   body: string;
   requestId: string;
+  /** Epoch ms when stored; keys older than a day are forgotten when the durable store loads or compacts. */
+  at?: number;
 }
 
 export interface KeyStats {
@@ -182,7 +185,7 @@ function newStats(): KeyStats {
     evidenceSubmissions: 0,
     threeDsChallenges: 0,
     idempotentReplays: 0,
-    chargesByMetadata: new Map(),
+    chargesByMetadata: new TrackedMap<number>(),
     faults: { fail5xx: 0, timeoutAfterCommit: 0, declineNext: 0 },
     webhooks: { attempts: 0, delivered: 0, failed: 0, dropped: 0, duplicated: 0, pending: 0 },
   };
@@ -198,25 +201,46 @@ export interface PageOptions<T> {
   kind: string;
 }
 
-/** Objects in creation order (created is non-decreasing), newest first when listed. */
-export class Collection<T extends { id: string; created: number }> {
+/**
+ * Objects in creation order (created is non-decreasing), newest first when listed.
+ * Durable: with a store attached, `add`, `get` and `remove` report the id and the record's state
+ * at the next flush is journaled, so records fetched with `get` may be mutated in place. Code that
+ * mutates a record reached another way (`values()`, `page()`, a reference kept past the request)
+ * calls `touch(record)`.
+ */
+export class Collection<T extends { id: string; created: number }> implements Persistable {
   private readonly byId = new Map<string, T>();
   private readonly order: T[] = [];
   private readonly position = new Map<string, number>();
+  persist: Binding | null = null;
 
   add(item: T): T {
     this.position.set(item.id, this.order.length);
     this.order.push(item);
     this.byId.set(item.id, item);
+    this.persist?.sink.changed(this, item.id);
     return item;
   }
 
   get(id: string): T | undefined {
-    return this.byId.get(id);
+    const item = this.byId.get(id);
+    if (item !== undefined && this.persist) this.persist.sink.changed(this, id);
+    return item;
+  }
+
+  /** Reports a record changed outside `get` so the durable store writes it. */
+  touch(item: T): void {
+    this.persist?.sink.changed(this, item.id);
   }
 
   /** Forgets an item (the control API's "missing line"); O(n), never on a request path. */
   remove(id: string): boolean {
+    if (!this.removeQuietly(id)) return false;
+    this.persist?.sink.changed(this, id);
+    return true;
+  }
+
+  private removeQuietly(id: string): boolean {
     const pos = this.position.get(id);
     if (pos === undefined) return false;
     this.order.splice(pos, 1);
@@ -224,6 +248,34 @@ export class Collection<T extends { id: string; created: number }> {
     this.position.delete(id);
     for (let i = pos; i < this.order.length; i++) this.position.set(this.order[i]!.id, i);
     return true;
+  }
+
+  persistedValue(id: string): unknown {
+    return this.byId.get(id);
+  }
+
+  *persistedEntries(): Iterable<[string, unknown]> {
+    for (const item of this.order) yield [item.id, item];
+  }
+
+  restore(id: string, value: unknown): void {
+    if (value === undefined) {
+      this.removeQuietly(id);
+      return;
+    }
+    const item = value as T;
+    const pos = this.position.get(id);
+    if (pos === undefined) {
+      this.position.set(id, this.order.length);
+      this.order.push(item);
+    } else this.order[pos] = item;
+    this.byId.set(id, item);
+  }
+
+  restoreClear(): void {
+    this.order.length = 0;
+    this.byId.clear();
+    this.position.clear();
   }
 
   get size(): number {
@@ -300,11 +352,28 @@ export class Store {
   readonly balanceTransactions = new Collection<BalanceTxnRec>();
   readonly disputes = new Collection<DisputeRec>();
   readonly events = new Collection<EventRec>();
-  readonly paymentMethodIds = new Set<string>();
-  private readonly idempotency = new Map<string, IdempotencyRec>();
+  readonly paymentMethodIds = new TrackedSet();
+  /** Only answered keys are durable: a key still running when the process dies was never answered. */
+  private readonly idempotency = new TrackedMap<IdempotencyRec>({ codec: { encode: (r) => (r.state === "done" ? r : SKIP), decode: (raw) => raw as IdempotencyRec } });
   readonly stats: KeyStats = newStats();
 
   constructor(readonly apiKey: string) {}
+
+  /**
+   * What the durable store keeps for this key: every Collection, TrackedMap and TrackedSet field
+   * (a new `readonly things = new Collection<ThingRec>()` opts in by existing), plus the charge counts.
+   */
+  persistables(): [string, Persistable][] {
+    const out: [string, Persistable][] = [];
+    for (const [name, v] of Object.entries(this)) if (isPersistable(v)) out.push([name, v]);
+    if (isPersistable(this.stats.chargesByMetadata)) out.push(["stats.chargesByMetadata", this.stats.chargesByMetadata]);
+    return out;
+  }
+
+  /** Idempotency keys older than `maxAgeMs` (Stripe keeps them 24 hours). */
+  pruneIdempotency(now: number, maxAgeMs: number): void {
+    for (const [k, r] of this.idempotency) if ((r.at ?? now) < now - maxAgeMs) this.idempotency.delete(k);
+  }
 
   getIdempotency(key: string): IdempotencyRec | undefined {
     return this.idempotency.get(key);
@@ -315,7 +384,7 @@ export class Store {
       const oldest = this.idempotency.keys().next();
       if (!oldest.done) this.idempotency.delete(oldest.value);
     }
-    this.idempotency.set(key, rec);
+    this.idempotency.set(key, rec.at === undefined ? { ...rec, at: Date.now() } : rec);
   }
 
   deleteIdempotency(key: string): void {
@@ -332,13 +401,15 @@ export class Store {
 /** All simulator state; the server owns one. */
 export class Registry {
   readonly stores = new Map<string, Store>();
-  /** Payment methods are global so a publishable-key tokenization is usable with any secret key. */
-  readonly paymentMethods = new Map<string, PaymentMethodRec>();
+  /** Payment methods are global so a publishable-key tokenization is usable with any secret key. Durable: `set` again after changing one. */
+  readonly paymentMethods = new TrackedMap<PaymentMethodRec>();
   /** Object id -> owning store, for key-less routes (3DS page, control API). */
-  readonly owners = new Map<string, Store>();
+  readonly owners = new TrackedMap<Store>({ codec: { encode: (s) => s.apiKey, decode: (raw) => this.store(String(raw)) } });
   readonly clock = new SimClock();
   /** How long after a capture with pm_card_createDispute the dispute opens (0 in tests). */
   disputeDelayMs = 2000;
+  /** The durable store's hooks (null in memory mode): a store came into use, a store was dropped. */
+  storeHooks: { attach(store: Store): void; used(store: Store): void; dropped(store: Store | null): void } | null = null;
   private readonly timers = new Set<NodeJS.Timeout>();
   onEvent: (event: EventRec, store: Store) => void = () => undefined;
   hasWebhookEndpoint: (apiKey: string) => boolean = () => false;
@@ -348,8 +419,18 @@ export class Registry {
     if (!s) {
       s = new Store(apiKey);
       this.stores.set(apiKey, s);
+      this.storeHooks?.attach(s);
     }
+    this.storeHooks?.used(s);
     return s;
+  }
+
+  /** Registry-wide durable containers (scope ""). */
+  persistables(): [string, Persistable][] {
+    return [
+      ["paymentMethods", this.paymentMethods],
+      ["owners", this.owners],
+    ];
   }
 
   isLive(store: Store): boolean {
@@ -372,6 +453,8 @@ export class Registry {
 
   reset(apiKey?: string): void {
     if (apiKey === undefined) {
+      for (const s of this.stores.values()) this.storeHooks?.dropped(s);
+      this.storeHooks?.dropped(null);
       this.stores.clear();
       this.paymentMethods.clear();
       this.owners.clear();
@@ -380,6 +463,7 @@ export class Registry {
     }
     const s = this.stores.get(apiKey);
     if (!s) return;
+    this.storeHooks?.dropped(s);
     this.stores.delete(apiKey);
     for (const [id, owner] of this.owners) if (owner === s) this.owners.delete(id);
     for (const id of s.paymentMethodIds) this.paymentMethods.delete(id);
