@@ -74,6 +74,9 @@ export interface Window {
   endMs: number;
   /** Receiver deliveries (2xx, duplicates included) during the window. */
   deliveries: number;
+  /** The simulator's webhook attempts to the app, and the webhooks it gave up on, during the window. */
+  pspAttempts: number;
+  pspFailed: number;
 }
 
 export interface WindowStats {
@@ -90,6 +93,8 @@ export interface WindowStats {
   pspProcessedPerS: number;
   /** Stored -> applied, ms, of the PSP webhooks received in the window. */
   pspApplyLag: LatencySummary;
+  pspAttempts: number;
+  pspFailed: number;
 }
 
 export async function windowStats(databaseUrl: string, merchantId: string, receiver: RunningReceiver, windows: Window[]): Promise<WindowStats[]> {
@@ -122,6 +127,8 @@ export async function windowStats(databaseUrl: string, merchantId: string, recei
         pspProcessed: processed,
         pspProcessedPerS: processed / seconds,
         pspApplyLag: summarize(received.filter((p) => p.done !== null).map((p) => p.done! - p.rcv)),
+        pspAttempts: w.pspAttempts,
+        pspFailed: w.pspFailed,
       };
     });
   } finally {

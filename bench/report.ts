@@ -77,7 +77,7 @@ export function cpuTable(cpu: (CpuUsage & { offered: number; lifecycles: number 
 
 export function webhooksTable(w: WindowStats[]): string {
   return table(
-    ["offered/s", "events", "deliveries/s", "lag_p50", "lag_p99", "lag_max", "undelivered", "psp_in", "psp_applied/s", "apply_p99"],
+    ["offered/s", "events", "deliveries/s", "lag_p50", "lag_p99", "lag_max", "undelivered", "psp_in", "psp_applied/s", "apply_p99", "psp_tries", "psp_lost"],
     w.map((s) => [
       s.offered,
       s.events,
@@ -89,6 +89,8 @@ export function webhooksTable(w: WindowStats[]): string {
       s.pspReceived,
       f(s.pspProcessedPerS),
       f(s.pspApplyLag.p99),
+      s.pspAttempts,
+      s.pspFailed,
     ]),
   );
 }

@@ -115,12 +115,16 @@ async function main(): Promise<number> {
   log(`app: ${app.url} (next start, pid/pgid ${app.pid}; log ${path.relative(ROOT, appLog)})`);
   log(`merchant webhook endpoint ${stack.endpointId} for '*' -> ${receiver.url} (verified with stripe.webhooks.constructEvent)`);
   const target = { url: app.url, secretKey: stack.merchant.secretKey };
+  const pspKey = stack.pspKey;
+  const simWebhooks = async () =>
+    ((await (await fetch(`${sim.url}/_sim/stats?apiKey=${encodeURIComponent(pspKey)}`)).json()) as { webhooks: Record<string, number> }).webhooks;
 
   // ---- API load: warm-up, then stepped open-loop rates
   const ids = newLoadLedger();
   const base: Omit<LoadOptions, "rate" | "seconds"> = { inflightCap, refundShare: 0.1, replayShare: 0.05, requestTimeoutMs: 30_000 };
   const warm = await runStep(target, { ...base, rate: 20, seconds: 3 }, ids);
-  log(`warm-up: ${warm.succeeded} lifecycles ok, ${warm.failed} failed${warm.errorSamples.length ? ` (${warm.errorSamples[0]})` : ""}`);
+  const warmHooks = await simWebhooks();
+  log(`warm-up: ${warm.succeeded} lifecycles ok, ${warm.failed} failed${warm.errorSamples.length ? ` (${warm.errorSamples[0]})` : ""}; simulator webhooks so far ${JSON.stringify(warmHooks)}`);
   if (warm.succeeded === 0) throw new Error(`no lifecycle succeeded during warm-up: ${warm.errorSamples.join(" | ")}\n${app.tail()}`);
 
   const steps: StepResult[] = [];
@@ -130,9 +134,17 @@ async function main(): Promise<number> {
   const windows: Window[] = [];
   for (const rate of ladder) {
     const before = await meter.snapshot();
-    const [startMs, delivered] = [Date.now(), receiver.deliveries()];
+    const [startMs, delivered, hooks] = [Date.now(), receiver.deliveries(), await simWebhooks()];
     const s = await runStep(target, { ...base, rate, seconds }, ids);
-    windows.push({ offered: rate, startMs, endMs: Date.now(), deliveries: receiver.deliveries() - delivered });
+    const hooksAfter = await simWebhooks();
+    windows.push({
+      offered: rate,
+      startMs,
+      endMs: Date.now(),
+      deliveries: receiver.deliveries() - delivered,
+      pspAttempts: (hooksAfter.attempts ?? 0) - (hooks.attempts ?? 0),
+      pspFailed: (hooksAfter.failed ?? 0) - (hooks.failed ?? 0),
+    });
     cpu.push({ offered: rate, lifecycles: s.succeeded + s.failed, ...(await meter.since(before)) });
     steps.push(s);
     const why = exploded(s);
@@ -151,7 +163,7 @@ async function main(): Promise<number> {
   log(`drain: ${drain.drained ? "nothing in flight" : "STILL in flight"} ${drain.seconds.toFixed(1)} s after the load${drain.drained ? "" : `: ${JSON.stringify(drain.left)}`}`);
   const webhooks = await windowStats(database.url, stack.merchant.id, receiver, windows);
   const delivery = await asyncChecks(database.url, asyncTarget, drain);
-  const simStats = await (await fetch(`${sim.url}/_sim/stats?apiKey=${encodeURIComponent(stack.pspKey)}`)).json() as { webhooks: Record<string, number> };
+  const simStats = { webhooks: await simWebhooks() };
   await stack.stopProcesses();
 
   const sustained = sustainedStep(steps);
@@ -200,6 +212,11 @@ async function main(): Promise<number> {
   const checks: Check[] = [await checkLedger(database.url)];
   const psp = await checkPsp(sim.url, stack.pspKey, ids);
   checks.push(...psp.checks, ...delivery.checks);
+  checks.push({
+    name: "every PSP webhook accepted by the app (the simulator gave up on none)",
+    ok: (simStats.webhooks.failed ?? 0) === 0 && (simStats.webhooks.dropped ?? 0) === 0,
+    detail: `simulator webhooks ${JSON.stringify(simStats.webhooks)} (5 attempts over ~1.5 s, 5 s timeout each)`,
+  });
   if (recon) checks.push({ name: "reconciliation matched every line", ok: recon.matched === recon.lines && recon.exceptions === 0, detail: recon.line });
   if (steps.some((s) => s.replayMismatches > 0)) {
     checks.push({ name: "idempotent replays identical", ok: false, detail: `${steps.reduce((n, s) => n + s.replayMismatches, 0)} mismatches` });
@@ -217,7 +234,7 @@ async function main(): Promise<number> {
   log("== CPU per lifecycle, ms (app = next-server process group, worker = job worker process, pg = backends of the bench database, driver = this process: load driver + PSP simulator + webhook receiver; xacts/lc = transactions of all clients per lifecycle, pg_stat_database) ==");
   log(cpuTable(cpu, steps));
   log("");
-  log("== webhooks per step (deliveries/s = merchant deliveries received; lag = events.created_at -> first arrival at the receiver, ms; psp_in = inbound PSP webhooks stored; apply = stored -> applied by the worker, ms) ==");
+  log("== webhooks per step (deliveries/s = merchant deliveries received; lag = events.created_at -> first arrival at the receiver, ms; psp_in = inbound PSP webhooks stored; apply = stored -> applied by the worker, ms; psp_tries / psp_lost = the simulator's POSTs to the app / webhooks it gave up on) ==");
   log(webhooksTable(webhooks));
   log(`totals: ${delivery.events} merchant events, ${delivery.deliveries} deliveries (${delivery.duplicates} duplicates), simulator webhooks ${JSON.stringify(simStats.webhooks)}`);
   log("");
