@@ -257,8 +257,13 @@ async function main(): Promise<number> {
       : "no step met the sustained criteria (error rate < 1% and p99 confirm < 1 s)",
   );
   const keptUp = steps.filter((s) => s.errorRate < 0.01 && s.achieved >= 0.9 * s.offered).sort((a, b) => b.achieved - a.achieved)[0];
-  const atBest = best ? webhooks.find((w) => w.offered === best.offered) : undefined;
-  if (atBest) log(`webhooks at the sustained step: webhook_deliveries_per_s=${fmtRate(atBest.deliveriesPerS)} p99_delivery_lag_ms=${fmtRate(atBest.lag.p99)} psp_webhooks_applied_per_s=${fmtRate(atBest.pspProcessedPerS)}`);
+  // Webhooks at the sustained step, else at the last step run.
+  const atBest = (best ? webhooks.find((w) => w.offered === best.offered) : undefined) ?? webhooks[webhooks.length - 1];
+  if (atBest) {
+    log(
+      `webhooks at ${best ? "the sustained" : "the last"} step (${atBest.offered}/s): webhook_deliveries_per_s=${fmtRate(atBest.deliveriesPerS)} p99_delivery_lag_ms=${fmtRate(atBest.lag.p99)} psp_webhooks_applied_per_s=${fmtRate(atBest.pspProcessedPerS)} psp_webhooks_lost=${atBest.pspFailed}`,
+    );
+  }
   if (keptUp) log(`saturation: highest step that kept up (achieved >= 90% of offered, errors < 1%): offered ${keptUp.offered}/s, achieved ${fmtRate(keptUp.achieved)}/s, p99 confirm ${keptUp.service.confirm.p99} ms`);
   log(`loadavg at start ${loadAtStart.map((l) => l.toFixed(2)).join(" ")}, at end ${loadAtEnd.map((l) => l.toFixed(2)).join(" ")} (other processes on this box skew results)`);
 
