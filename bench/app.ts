@@ -3,7 +3,7 @@
  * group (detached) so stopping it kills next-server too (see shared/STACK.md traps).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -45,10 +45,18 @@ export interface RunningApp {
 export interface AppEnv {
   databaseUrl: string;
   pspUrl: string;
-  pspKey: string;
-  poolMax: number;
+  /** STRIPE_SECRET_KEY of the app; unset as under the launcher (the simulator's default key). */
+  pspKey?: string;
+  /** DB_POOL_MAX; unset = the product's default, as under the launcher. */
+  poolMax?: number;
+  /** LOG_LEVEL; "silent" unless given, `null` = the product's default (as under the launcher). */
+  logLevel?: string | null;
+  /** Listen on this port (the simulator's webhook URL needs it before the app starts). */
+  port?: number;
   /** Extra environment for the app. */
   extraEnv?: Record<string, string>;
+  /** Write the app's stdout and stderr to this file instead of a pipe read by the bench (no driver CPU). */
+  logFile?: string;
   /** Node flags (profiling: --cpu-prof); runs `node <flags> next/dist/bin/next start` instead of the .bin shim. */
   nodeArgs?: string[];
 }
@@ -71,29 +79,31 @@ export function killAllAppsSync(): void {
 }
 
 export async function startApp(env: AppEnv, opts: { readyTimeoutMs?: number } = {}): Promise<RunningApp> {
-  const port = await freePort();
+  const port = env.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const startArgs = ["start", "-p", String(port), "-H", "127.0.0.1"];
   const [cmd, args] = env.nodeArgs
     ? [process.execPath, [...env.nodeArgs, path.join(ROOT, "node_modules", "next", "dist", "bin", "next"), ...startArgs]]
     : [path.join(ROOT, "node_modules", ".bin", "next"), startArgs];
+  const logFd = env.logFile ? openSync(env.logFile, "a") : undefined;
   const child = spawn(cmd, args, {
     cwd: ROOT,
     detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: env.logFile ? ["ignore", logFd!, logFd!] : ["ignore", "pipe", "pipe"],
     env: {
       ...process.env,
       DATABASE_URL: env.databaseUrl,
       STRIPE_API_BASE: env.pspUrl,
-      STRIPE_SECRET_KEY: env.pspKey,
-      DB_POOL_MAX: String(env.poolMax),
-      LOG_LEVEL: "silent",
+      ...(env.pspKey ? { STRIPE_SECRET_KEY: env.pspKey } : {}),
+      ...(env.poolMax ? { DB_POOL_MAX: String(env.poolMax) } : {}),
+      ...(env.logLevel === null ? {} : { LOG_LEVEL: env.logLevel ?? "silent" }),
       NODE_ENV: "production",
       NEXT_TELEMETRY_DISABLED: "1",
       PORT: String(port),
       ...env.extraEnv,
     },
   });
+  if (logFd !== undefined) closeSync(logFd);
   live.add(child);
   const lines: string[] = [];
   const keep = (chunk: Buffer) => {
@@ -119,7 +129,8 @@ export async function startApp(env: AppEnv, opts: { readyTimeoutMs?: number } = 
     clearTimeout(t);
     killGroup(child, "SIGKILL"); // stragglers in the group (next-server)
   };
-  const app: RunningApp = { url, pid: child.pid!, stop, tail: () => lines.slice(-30).join("\n") };
+  const tail = () => (env.logFile ? fileTail(env.logFile) : lines.slice(-30).join("\n"));
+  const app: RunningApp = { url, pid: child.pid!, stop, tail };
 
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
   for (;;) {
@@ -139,4 +150,13 @@ export async function startApp(env: AppEnv, opts: { readyTimeoutMs?: number } = 
     await sleep(100);
   }
   return app;
+}
+
+/** The last lines of a log file, for failure reports. */
+export function fileTail(file: string, n = 30): string {
+  try {
+    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-n).join("\n");
+  } catch {
+    return "";
+  }
 }

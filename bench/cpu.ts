@@ -1,6 +1,8 @@
 /**
- * CPU accounting per component from /proc (Linux): the app's process group, the PostgreSQL
- * backends connected to the bench database, and this process (load driver + PSP simulator).
+ * CPU accounting per component from /proc (Linux): the app's process group, the job worker, the
+ * PostgreSQL backends connected to the bench database, and this process (load driver + PSP
+ * simulator + webhook receiver). Also the database's committed and rolled back transactions
+ * (pg_stat_database; reported with up to a second of delay).
  * Used to express cost as CPU milliseconds per lifecycle, which bounds throughput on 2 cores.
  */
 import { readdirSync, readFileSync } from "node:fs";
@@ -42,13 +44,19 @@ function groupPids(pgid: number): number[] {
 export interface CpuSnapshot {
   app: Map<number, number>;
   pg: Map<number, number>;
+  worker: number;
   self: number;
+  xacts: number;
 }
 
 export interface CpuUsage {
   appMs: number;
   pgMs: number;
+  /** The job worker process (0 when there is none). */
+  workerMs: number;
   selfMs: number;
+  /** Transactions of every client of the bench database (app, worker, bench), from pg_stat_database. */
+  xacts: number;
 }
 
 export class CpuMeter {
@@ -56,7 +64,13 @@ export class CpuMeter {
     private readonly appPgid: number,
     private readonly admin: postgres.Sql,
     private readonly dbName: string,
+    private readonly workerPid = -1,
   ) {}
+
+  private async xacts(): Promise<number> {
+    const [row] = await this.admin<{ n: string }[]>`select (xact_commit + xact_rollback)::text as n from pg_stat_database where datname = ${this.dbName}`;
+    return Number(row?.n ?? 0);
+  }
 
   private async pgPids(): Promise<number[]> {
     const rows = await this.admin<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${this.dbName} and pid <> pg_backend_pid()`;
@@ -75,7 +89,8 @@ export class CpuMeter {
       if (ms !== undefined) pg.set(pid, ms);
     }
     const u = process.cpuUsage();
-    return { app, pg, self: (u.user + u.system) / 1000 };
+    const worker = this.workerPid > 0 ? (procCpuMs(this.workerPid) ?? 0) : 0;
+    return { app, pg, worker, self: (u.user + u.system) / 1000, xacts: await this.xacts() };
   }
 
   /** CPU used between `before` and now; processes that appeared in between count from zero. */
@@ -86,6 +101,12 @@ export class CpuMeter {
       for (const [pid, ms] of a) sum += ms - (b.get(pid) ?? 0);
       return sum;
     };
-    return { appMs: delta(before.app, after.app), pgMs: delta(before.pg, after.pg), selfMs: after.self - before.self };
+    return {
+      appMs: delta(before.app, after.app),
+      pgMs: delta(before.pg, after.pg),
+      workerMs: after.worker - before.worker,
+      selfMs: after.self - before.self,
+      xacts: after.xacts - before.xacts,
+    };
   }
 }

@@ -1,4 +1,5 @@
 /** Human-readable tables for the bench results. */
+import type { WindowStats } from "./async";
 import type { Check } from "./checks";
 import type { CpuUsage } from "./cpu";
 import type { StepResult } from "./load";
@@ -55,11 +56,41 @@ export function checksTable(checks: Check[]): string {
 
 export function cpuTable(cpu: (CpuUsage & { offered: number; lifecycles: number })[], steps: StepResult[]): string {
   return table(
-    ["offered/s", "lifecycles", "app_ms", "pg_ms", "driver_ms", "total_ms", "cores_busy"],
+    ["offered/s", "lifecycles", "app_ms", "worker_ms", "pg_ms", "driver_ms", "total_ms", "cores_busy", "xacts/lc"],
     cpu.map((c, i) => {
       const n = Math.max(1, c.lifecycles);
-      const total = c.appMs + c.pgMs + c.selfMs;
-      return [c.offered, c.lifecycles, f(c.appMs / n), f(c.pgMs / n), f(c.selfMs / n), f(total / n), (total / 1000 / (steps[i]?.elapsedS ?? 1)).toFixed(2)];
+      const total = c.appMs + c.workerMs + c.pgMs + c.selfMs;
+      return [
+        c.offered,
+        c.lifecycles,
+        f(c.appMs / n),
+        f(c.workerMs / n),
+        f(c.pgMs / n),
+        f(c.selfMs / n),
+        f(total / n),
+        (total / 1000 / (steps[i]?.elapsedS ?? 1)).toFixed(2),
+        (c.xacts / n).toFixed(2),
+      ];
     }),
+  );
+}
+
+export function webhooksTable(w: WindowStats[]): string {
+  return table(
+    ["offered/s", "events", "deliveries/s", "lag_p50", "lag_p99", "lag_max", "undelivered", "psp_in", "psp_applied/s", "apply_p99", "psp_tries", "psp_lost"],
+    w.map((s) => [
+      s.offered,
+      s.events,
+      f(s.deliveriesPerS),
+      f(s.lag.p50),
+      f(s.lag.p99),
+      f(s.lag.max),
+      s.events - s.lag.count,
+      s.pspReceived,
+      f(s.pspProcessedPerS),
+      f(s.pspApplyLag.p99),
+      s.pspAttempts,
+      s.pspFailed,
+    ]),
   );
 }

@@ -16,6 +16,17 @@ export interface PspSetup {
   close(): Promise<void>;
 }
 
+/**
+ * How the launcher's simulator reaches the app: webhooks POSTed to /api/webhooks/stripe, signed with
+ * the first of the app's secrets (it accepts every one of a comma-separated list, for rotation).
+ * Shared with `npm run bench`, which must run the product as the launcher does.
+ */
+export function simulatorWebhookOptions(appPort: number): { host: string; webhookUrl: string; webhookSecret: string; webhookSecrets: string } {
+  const webhookSecrets = env().STRIPE_WEBHOOK_SECRET ?? SIMULATOR_WEBHOOK_SECRET;
+  const webhookSecret = webhookSecrets.split(",")[0]!.trim();
+  return { host: "127.0.0.1", webhookUrl: `http://127.0.0.1:${appPort}/api/webhooks/stripe`, webhookSecret, webhookSecrets };
+}
+
 /** Real Stripe when a key is configured; otherwise the in-process simulator posting webhooks to the app. */
 export async function preparePsp(appPort: number): Promise<PspSetup> {
   const noop = async () => {};
@@ -23,11 +34,9 @@ export async function preparePsp(appPort: number): Promise<PspSetup> {
   if (e.STRIPE_API_BASE) return { kind: pspMode(e) === "real" ? "stripe" : "external", apiBase: e.STRIPE_API_BASE, env: {}, close: noop };
   if (e.STRIPE_SECRET_KEY) return { kind: "stripe", env: {}, close: noop };
 
-  // The app accepts every secret of a comma-separated list (rotation); the simulator signs with the first.
-  const webhookSecrets = e.STRIPE_WEBHOOK_SECRET ?? SIMULATOR_WEBHOOK_SECRET;
-  const webhookSecret = webhookSecrets.split(",")[0]!.trim();
+  const { webhookSecrets, ...webhookOpts } = simulatorWebhookOptions(appPort);
   // Like a real PSP it remembers: state in SIMULATOR_STORE (default .data/simulator) across restarts.
-  const opts = { host: "127.0.0.1", webhookUrl: `http://127.0.0.1:${appPort}/api/webhooks/stripe`, webhookSecret, store: storeFromEnv(e, PROJECT_ROOT) };
+  const opts = { ...webhookOpts, store: storeFromEnv(e, PROJECT_ROOT) };
   const preferred = e.SIMULATOR_PORT ?? 12111;
   const sim = await startSimulator({ ...opts, port: preferred }).catch((err: NodeJS.ErrnoException) => {
     if (/is in use by process/.test(err.message)) {

@@ -7,11 +7,12 @@ import { PROJECT_ROOT } from "./paths";
  * how production runs it, a slow or crashing job cannot stall the launcher's supervision or Next, and
  * its CPU is scheduled apart from the app's. Shares our terminal.
  */
-export function spawnWorker(env: Record<string, string>): ChildProcess {
+export function spawnWorker(env: Record<string, string>, opts: { output?: number } = {}): ChildProcess {
   const entry = path.join(PROJECT_ROOT, "server", "jobs", "main.ts");
   return spawn(process.execPath, ["--import", "tsx", entry], {
     cwd: PROJECT_ROOT,
-    stdio: "inherit",
+    // `output`: a file descriptor for its stdout and stderr instead of our terminal (npm run bench).
+    stdio: opts.output === undefined ? "inherit" : ["ignore", opts.output, opts.output],
     env: { ...process.env, ...env },
   });
 }
