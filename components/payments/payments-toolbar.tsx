@@ -24,8 +24,9 @@ export function PaymentsToolbar() {
     setParams({ ...(patch as object), after: null, before: null } as Parameters<typeof setParams>[0]);
 
   return (
-    <div className="mb-4 grid gap-3 md:grid-cols-[minmax(14rem,1fr)_auto_auto_auto_auto_auto] md:items-end">
-      <div className="grid gap-1.5">
+    <div className="mb-4 grid grid-cols-2 gap-3 md:grid-cols-[minmax(14rem,1fr)_auto_auto_auto_auto_auto] md:items-end">
+      {/* Phones: search across, filters two by two, so the first rows of results stay on the first screen. */}
+      <div className="col-span-2 grid gap-1.5 md:col-span-1">
         <Label htmlFor="payment-search">Search payments</Label>
         <Input id="payment-search" type="search" role="searchbox" placeholder="ID, email, last 4, amount, order id" value={q} onChange={(e) => setQ(e.target.value)} />
       </div>
@@ -59,7 +60,7 @@ export function PaymentsToolbar() {
         <Label htmlFor="filter-to">To</Label>
         <Input id="filter-to" type="date" value={params.to ?? ""} onChange={(e) => set({ to: e.target.value || null })} />
       </div>
-      <Button variant="ghost" onClick={() => setParams(null)}>
+      <Button className="col-span-2 md:col-span-1" variant="ghost" onClick={() => setParams(null)}>
         Clear filters
       </Button>
     </div>
