@@ -3,26 +3,17 @@ import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { paymentIntents } from "@/db/schema";
 import { loadSessionTarget, payHosted } from "@/server/checkout/hosted";
-import { resetEnvCache } from "@/server/env";
-import { startApiServer } from "./api-server";
-import { createHarness, type Harness } from "./harness";
+import { startApiHarness, type ApiServer } from "./api-harness";
+import type { Harness } from "./harness";
 
 let h: Harness;
-let api: Awaited<ReturnType<typeof startApiServer>>;
+let api: ApiServer;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  h = await createHarness();
-  process.env.STRIPE_API_BASE = h.sim.url;
-  process.env.STRIPE_SECRET_KEY = h.pspKey;
-  process.env.PAYRAIL_PUBLIC_URL = "https://pay.example.test";
-  process.env.PSP_MAX_NETWORK_RETRIES = "0";
-  resetEnvCache();
-  api = await startApiServer();
+  ({ h, api, close } = await startApiHarness({ PAYRAIL_PUBLIC_URL: "https://pay.example.test" }));
 });
-afterAll(async () => {
-  await api.close();
-  await h.close();
-});
+afterAll(() => close());
 
 const sdk = (key: string) => new Stripe(key, { host: "127.0.0.1", port: api.port, protocol: "http", maxNetworkRetries: 0 });
 const merchant = () => h.newMerchant() as Promise<{ merchantId: string; secretKey: string; publishableKey: string }>;

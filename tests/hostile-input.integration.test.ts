@@ -2,30 +2,21 @@ import { and, count, eq } from "drizzle-orm";
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { events, idempotencyKeys, paymentIntents } from "@/db/schema";
-import { resetEnvCache } from "@/server/env";
 import { purgeExpiredIdempotencyKeys } from "@/server/idempotency/purge";
-import { startApiServer } from "./api-server";
+import { startApiHarness, type ApiServer } from "./api-harness";
 import { failInsertsFor } from "./db-faults";
-import { createHarness, type Harness } from "./harness";
+import type { Harness } from "./harness";
 import { captureLogs } from "./log-capture";
 
 /** A hostile or careless client against the merchant API: every answer Stripe-shaped, nothing stored, nothing leaked. */
 let h: Harness;
-let api: Awaited<ReturnType<typeof startApiServer>>;
+let api: ApiServer;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  h = await createHarness();
-  process.env.STRIPE_API_BASE = h.sim.url;
-  process.env.STRIPE_SECRET_KEY = h.pspKey;
-  process.env.PSP_TIMEOUT_MS = "300";
-  process.env.PSP_MAX_NETWORK_RETRIES = "0";
-  resetEnvCache();
-  api = await startApiServer();
+  ({ h, api, close } = await startApiHarness({ PSP_TIMEOUT_MS: "300" }));
 });
-afterAll(async () => {
-  await api.close();
-  await h.close();
-});
+afterAll(() => close());
 
 const CARD = "4242424242424242";
 

@@ -2,31 +2,20 @@ import { and, eq, sql } from "drizzle-orm";
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { events, ledgerJournals, paymentIntents } from "@/db/schema";
-import { resetEnvCache } from "@/server/env";
 import { trialBalance } from "@/server/ledger";
-import { startApiServer } from "./api-server";
-import { createHarness, type Harness } from "./harness";
+import { startApiHarness, type ApiServer } from "./api-harness";
+import type { Harness } from "./harness";
 
 let h: Harness;
-let api: Awaited<ReturnType<typeof startApiServer>>;
+let api: ApiServer;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  h = await createHarness();
-  // The route handlers build their PSP adapter from the environment, like production.
-  process.env.STRIPE_API_BASE = h.sim.url;
-  process.env.STRIPE_SECRET_KEY = h.pspKey;
-  process.env.DB_POOL_MAX = "20";
   // The fault tests hang the PSP longer than this, and the route's SDK must not retry on its own,
   // so the request ends without an answer and the merchant's retry has to resume it.
-  process.env.PSP_TIMEOUT_MS = "300";
-  process.env.PSP_MAX_NETWORK_RETRIES = "0";
-  resetEnvCache();
-  api = await startApiServer();
+  ({ h, api, close } = await startApiHarness({ DB_POOL_MAX: "20", PSP_TIMEOUT_MS: "300" }));
 });
-afterAll(async () => {
-  await api.close();
-  await h.close();
-});
+afterAll(() => close());
 
 const sdk = (secretKey: string) =>
   new Stripe(secretKey, { host: "127.0.0.1", port: api.port, protocol: "http", maxNetworkRetries: 0 });

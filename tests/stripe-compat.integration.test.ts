@@ -2,10 +2,9 @@ import { eq, sql } from "drizzle-orm";
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ledgerAccounts, ledgerJournals, ledgerLines } from "@/db/schema";
-import { resetEnvCache } from "@/server/env";
 import { processingFee } from "@/server/psp/simulator/fees";
-import { startApiServer } from "./api-server";
-import { createHarness, type Harness } from "./harness";
+import { startApiHarness, type ApiServer } from "./api-harness";
+import type { Harness } from "./harness";
 
 /**
  * Stripe compatibility: every field of Stripe's objects, charges a merchant can fetch, and balance
@@ -39,21 +38,13 @@ function shapeProblems(obj: object, name: keyof typeof STRIPE_FIELDS, extraAllow
 const NO_PROBLEMS = { missing: [], unprefixed: [] };
 
 let h: Harness;
-let api: Awaited<ReturnType<typeof startApiServer>>;
+let api: ApiServer;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  h = await createHarness();
-  process.env.STRIPE_API_BASE = h.sim.url;
-  process.env.STRIPE_SECRET_KEY = h.pspKey;
-  process.env.PSP_MAX_NETWORK_RETRIES = "0";
-  process.env.PAYRAIL_PUBLIC_URL = "https://pay.example.test";
-  resetEnvCache();
-  api = await startApiServer();
+  ({ h, api, close } = await startApiHarness({ PAYRAIL_PUBLIC_URL: "https://pay.example.test" }));
 });
-afterAll(async () => {
-  await api.close();
-  await h.close();
-});
+afterAll(() => close());
 
 const sdk = (secretKey: string) => new Stripe(secretKey, { host: "127.0.0.1", port: api.port, protocol: "http", maxNetworkRetries: 0 });
 /** The PSP (simulator) itself, to compare what it reports with what Payrail shows. */
